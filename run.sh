@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Launches the SSE cluster. See README.md, or ./run.sh --help.
+#
+#   ./run.sh [--nodes N] [--no-demo]        N nodes (default 3) on HTTP 8080+i / HTTPS 8443+i, demo feed
+#   ./run.sh node --http-port P --https-port Q [OPTIONS]   one more node, joining the running cluster
+#   ./run.sh publish NS DATA [--event E]    publish once through the cluster and leave
+#
+# Builds the jar first when it is missing or older than the sources. Extra JVM flags: JAVA_OPTS.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JAR="$ROOT/target/sse-cluster.jar"
+LOG_DIR="$ROOT/logs"
+# Hazelcast asks for these on JDK 17+; without them it logs a warning and runs slower.
+JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+--add-opens java.management/sun.management=ALL-UNNAMED \
+--add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+
+usage() {
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  echo
+  echo "Node options (also accepted by ./run.sh and passed to every node):"
+  java -jar "$JAR" --help | sed -n '/^options/,$p' | tail -n +2
+}
+
+build_if_needed() {
+  if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -print -quit 2>/dev/null)" ]]; then
+    echo "Building $JAR (mvn package -DskipTests) ..."
+    mvn -q -B -DskipTests package || { echo "Build failed; see the Maven output above." >&2; exit 1; }
+  fi
+}
+
+java_cmd() {
+  # shellcheck disable=SC2086
+  echo java ${JAVA_OPTS:-} $JVM_OPENS -jar "$JAR"
+}
+
+# Prints the HTTP status of GET /health on a port, or nothing (pure bash: no curl needed).
+health_status() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 0
+    printf 'GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
+    IFS= read -r -t 2 line <&3 || true
+    echo "$line" | awk '{print $2}'
+  ) 2>/dev/null
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+PIDS=()
+cleanup() {
+  trap - INT TERM EXIT
+  if [[ ${#PIDS[@]} -gt 0 ]]; then
+    echo
+    echo "Stopping ${#PIDS[@]} process(es) ..."
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      local alive=0
+      for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [[ $alive -eq 0 ]] && break
+      sleep 0.2
+    done
+    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+    echo "All stopped."
+  fi
+}
+
+run_cluster() {
+  local nodes=3 demo=1 extra=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
+      --nodes=*) nodes=${1#--nodes=}; shift ;;
+      --no-demo) demo=0; shift ;;
+      *) extra+=("$1"); shift ;;
+    esac
+  done
+  [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || { echo "--nodes takes a positive number" >&2; exit 2; }
+  for ((i = 0; i < nodes; i++)); do
+    for port in $((8080 + i)) $((8443 + i)); do
+      if port_in_use "$port"; then
+        echo "Port $port is already in use (another ./run.sh?). Stop it first." >&2
+        exit 1
+      fi
+    done
+  done
+
+  mkdir -p "$LOG_DIR"
+  trap cleanup INT TERM EXIT
+  for ((i = 0; i < nodes; i++)); do
+    local args=(node --http-port $((8080 + i)) --https-port $((8443 + i)) --node-name "node-$i")
+    [[ $demo -eq 1 && $i -eq 0 ]] && args+=(--demo)
+    # shellcheck disable=SC2046
+    $(java_cmd) "${args[@]}" ${extra[@]+"${extra[@]}"} > "$LOG_DIR/node-$i.log" 2>&1 &
+    PIDS+=($!)
+    echo "Started node-$i (pid $!), log: logs/node-$i.log"
+  done
+
+  echo "Waiting for the nodes to join the cluster ..."
+  for ((i = 0; i < nodes; i++)); do
+    local port=$((8080 + i)) ok=0
+    for _ in $(seq 1 240); do
+      if [[ "$(health_status "$port")" == "200" ]]; then ok=1; break; fi
+      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then break; fi
+      sleep 0.25
+    done
+    if [[ $ok -ne 1 ]]; then
+      echo "node-$i did not come up; last lines of logs/node-$i.log:" >&2
+      tail -n 20 "$LOG_DIR/node-$i.log" >&2
+      exit 1
+    fi
+  done
+
+  echo
+  echo "Cluster of $nodes node(s) is up."
+  for ((i = 0; i < nodes; i++)); do
+    echo "  node-$i  http://localhost:$((8080 + i))/   https://localhost:$((8443 + i))/   (self-signed)"
+  done
+  echo
+  echo "Try:"
+  echo "  open     https://localhost:8443/?ns=time,pets"
+  echo "  curl -N  http://localhost:$((8080 + (nodes > 1 ? 1 : 0)))/subscribe/"
+  echo "  curl -X POST --data-binary 'Corgi' 'http://localhost:8080/publish/pets/dogs?event=new-dog'"
+  echo "  ./run.sh publish pets.dogs 'Corgi' --event new-dog"
+  echo
+  echo "Ctrl-C stops everything."
+  # Exit when a node dies unexpectedly, so nobody keeps watching a half cluster.
+  while true; do
+    for ((i = 0; i < nodes; i++)); do
+      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+        echo "node-$i exited; see logs/node-$i.log. Stopping the rest." >&2
+        exit 1
+      fi
+    done
+    sleep 1
+  done
+}
+
+main() {
+  case "${1:-}" in
+    -h|--help|help) build_if_needed; usage ;;
+    node) shift; build_if_needed; exec $(java_cmd) node "$@" ;;
+    publish) shift; build_if_needed; exec $(java_cmd) publish "$@" ;;
+    *) build_if_needed; run_cluster "$@" ;;
+  esac
+}
+
+main "$@"

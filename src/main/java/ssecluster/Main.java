@@ -1,0 +1,180 @@
+package ssecluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import ssecluster.bus.BusAddresses;
+import ssecluster.cluster.ClusterFactory;
+import ssecluster.config.Settings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/**
+ * Command line: {@code node} (the default) runs a node; {@code publish NS DATA [--event E]} joins the
+ * cluster as a light member, publishes once, prints the message id and leaves.
+ */
+public final class Main {
+
+  private static final long PUBLISH_TIMEOUT_MILLIS = 20_000;
+  /** Strong references: java.util.logging forgets the level of a logger nobody holds. */
+  private static final List<Logger> QUIET_LOGGERS = List.of(Logger.getLogger("com.hazelcast"), Logger.getLogger("io.vertx"));
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    configureLogging();
+    List<String> arguments = new ArrayList<>(Arrays.asList(args));
+    if (arguments.contains("--help") || arguments.contains("-h") || (!arguments.isEmpty() && arguments.get(0).equals("help"))) {
+      System.out.println(usage());
+      return;
+    }
+    String command = !arguments.isEmpty() && !arguments.get(0).startsWith("--") ? arguments.remove(0) : "node";
+    try {
+      switch (command) {
+        case "node" -> runNode(arguments);
+        case "publish" -> System.exit(runPublish(arguments));
+        default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + usage());
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void runNode(List<String> arguments) {
+    List<String> positional = new ArrayList<>();
+    Settings settings = Settings.load(arguments, System.getenv(), positional);
+    if (!positional.isEmpty()) {
+      throw new IllegalArgumentException("unexpected argument(s) " + positional);
+    }
+    Logger log = Logger.getLogger(Main.class.getName());
+    log.info("Starting node with settings:\n" + settings.describe());
+    Node node;
+    try {
+      node = Node.start(settings).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.log(Level.SEVERE, "Node failed to start: " + cause.getMessage(), cause);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("Shutting down: ending SSE streams and leaving the cluster");
+      try {
+        node.stop().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        log.info("Left the cluster; bye");
+      } catch (Exception e) {
+        log.log(Level.WARNING, "Shutdown did not complete cleanly: " + e, e);
+      }
+    }, "shutdown"));
+  }
+
+  private static int runPublish(List<String> arguments) {
+    String event = null;
+    int eventFlag = arguments.indexOf("--event");
+    if (eventFlag >= 0) {
+      if (eventFlag + 1 >= arguments.size()) {
+        throw new IllegalArgumentException("--event needs a value");
+      }
+      event = arguments.get(eventFlag + 1);
+      arguments.subList(eventFlag, eventFlag + 2).clear();
+    }
+    List<String> positional = new ArrayList<>();
+    Settings settings = Settings.load(arguments, System.getenv(), positional);
+    if (positional.size() != 2) {
+      throw new IllegalArgumentException("usage: publish NAMESPACE DATA [--event NAME]");
+    }
+    JsonObject request = new JsonObject().put("ns", positional.get(0)).put("data", positional.get(1));
+    if (event != null) {
+      request.put("event", event);
+    }
+    // A light member only carries messages: quiet Hazelcast and Vert.x so the output is the answer.
+    QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
+    // Vert.x may still hand a completion to an event loop it has just shut down; that is harmless here.
+    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+      if (!(error instanceof java.util.concurrent.RejectedExecutionException)) {
+        error.printStackTrace();
+      }
+    });
+    ClusterFactory.ClusteredVertx clustered;
+    try {
+      clustered = await(ClusterFactory.join(settings, true));
+    } catch (Exception e) {
+      Throwable cause = rootCause(e);
+      System.err.println(cause.getClass().getSimpleName().equals("NoDataMemberInClusterException")
+          ? "error: no node of the cluster is running to take the message (start one with ./run.sh)"
+          : "error: could not join the cluster: " + cause.getMessage());
+      return 1;
+    }
+    try {
+      JsonObject reply = await(clustered.vertx().eventBus()
+          .<JsonObject>request(BusAddresses.PUBLISH_REQUEST, request, new DeliveryOptions().setSendTimeout(PUBLISH_TIMEOUT_MILLIS))
+          .map(message -> message.body()));
+      System.out.println(reply.encode());
+      return 0;
+    } catch (Exception e) {
+      Throwable cause = rootCause(e);
+      if (cause instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        System.err.println("error: no node of the cluster is running to take the message (start one with ./run.sh)");
+      } else if (cause instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        System.err.println("error: rejected: " + reply.getMessage());
+      } else {
+        System.err.println("error: could not publish: " + cause);
+      }
+      return 1;
+    } finally {
+      try {
+        await(clustered.vertx().close());
+      } catch (Exception ignored) {
+        // Leaving is best effort; the cluster notices a light member that vanished.
+      }
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(PUBLISH_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof java.util.concurrent.ExecutionException || cause instanceof java.util.concurrent.CompletionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static void configureLogging() {
+    if (System.getProperty("java.util.logging.config.file") != null) {
+      return;
+    }
+    try (InputStream config = Main.class.getResourceAsStream("/sse-logging.properties")) {
+      if (config != null) {
+        LogManager.getLogManager().readConfiguration(config);
+      }
+    } catch (IOException e) {
+      System.err.println("warning: default logging configuration not loaded: " + e);
+    }
+  }
+
+  private static String usage() {
+    return """
+        usage: java -jar sse-cluster.jar [node] [OPTIONS]          run a node
+               java -jar sse-cluster.jar publish NS DATA [--event NAME] [OPTIONS]
+                                                                   publish once through the cluster
+
+        options (flag, environment variable, meaning):
+        """ + Settings.help();
+  }
+}

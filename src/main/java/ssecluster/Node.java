@@ -1,0 +1,143 @@
+package ssecluster;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import ssecluster.bus.MessageIds;
+import ssecluster.bus.Publisher;
+import ssecluster.cluster.ClusterFactory;
+import ssecluster.config.Settings;
+import ssecluster.demo.DemoFeedVerticle;
+import ssecluster.fanout.FanoutHub;
+import ssecluster.http.HttpServerVerticle;
+import ssecluster.ingest.EventBusIngest;
+import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeState;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+
+/**
+ * One running node: joins the cluster, then wires ingest -> bus -> fan-out -> wire and deploys the
+ * verticles. This is the composition root; each piece it creates has one job.
+ */
+public final class Node {
+
+  private static final Logger log = Logger.getLogger(Node.class.getName());
+
+  private final Settings settings;
+  private final Vertx vertx;
+  private final HazelcastClusterManager clusterManager;
+  private final NodeCounters counters = new NodeCounters();
+  private final NodeState state;
+  private final MessageIds ids;
+  private final Publisher publisher;
+  private final FanoutHub hub;
+  private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
+  private String httpDeployment;
+
+  private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
+    this.settings = settings;
+    this.vertx = clustered.vertx();
+    this.clusterManager = clustered.clusterManager();
+    this.state = new NodeState(clusterManager, settings.nodeName());
+    this.ids = new MessageIds(clusterManager.getNodeId());
+    this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters);
+    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis());
+  }
+
+  /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */
+  public static Future<Node> start(Settings settings) {
+    return ClusterFactory.join(settings, false).compose(clustered -> {
+      Node node = new Node(settings, clustered);
+      return node.deploy()
+          .map(node)
+          .recover(failure -> clustered.vertx().close().transform(closed -> Future.failedFuture(failure)));
+    });
+  }
+
+  private Future<Void> deploy() {
+    EventBusIngest eventBusIngest = new EventBusIngest(publisher, counters);
+    eventBusIngest.interceptPublishes(vertx.eventBus());
+    return vertx.deployVerticle(hub)
+        .compose(id -> eventBusIngest.servePublishRequests(vertx))
+        .compose(v -> {
+          KeyCertOptions certificate = tlsCertificate();
+          return vertx.deployVerticle(() -> {
+            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate);
+            httpVerticles.add(verticle);
+            return verticle;
+          }, new DeploymentOptions().setInstances(settings.httpInstances()));
+        })
+        .compose(id -> {
+          httpDeployment = id;
+          return settings.demo() ? vertx.deployVerticle(new DemoFeedVerticle(publisher)).mapEmpty() : Future.succeededFuture();
+        })
+        .onSuccess(v -> {
+          state.phase(NodeState.Phase.UP);
+          log.info("Node " + settings.nodeName() + " (" + state.nodeId() + ") is up: http://localhost:" + httpPort()
+              + (httpsPort() >= 0 ? "  https://localhost:" + httpsPort() : "")
+              + "  cluster members: " + state.clusterMembers().size()
+              + (settings.demo() ? "  demo feed: on" : ""));
+        })
+        .mapEmpty();
+  }
+
+  private KeyCertOptions tlsCertificate() {
+    if (settings.httpsPort() < 0) {
+      return null;
+    }
+    if (!settings.tlsCert().isEmpty() || !settings.tlsKey().isEmpty()) {
+      if (settings.tlsCert().isEmpty() || settings.tlsKey().isEmpty()) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      return new PemKeyCertOptions().setCertPath(settings.tlsCert()).setKeyPath(settings.tlsKey());
+    }
+    log.info("No --tls-cert/--tls-key given: HTTPS uses a self-signed certificate for localhost"
+        + " (browsers will ask you to accept it)");
+    return SelfSignedCertificate.create("localhost").keyCertOptions();
+  }
+
+  /**
+   * Leaves gracefully: reports STOPPING to health checks, ends every SSE stream so clients reconnect
+   * elsewhere, stops the HTTP servers, then leaves the Hazelcast cluster.
+   */
+  public Future<Void> stop() {
+    state.phase(NodeState.Phase.STOPPING);
+    Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+    return httpStopped.eventually(() -> vertx.close());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int httpPort() {
+    return httpVerticles.get(0).httpPort();
+  }
+
+  public int httpsPort() {
+    return httpVerticles.get(0).httpsPort();
+  }
+
+  public String nodeId() {
+    return state.nodeId();
+  }
+
+  public NodeCounters counters() {
+    return counters;
+  }
+
+  public FanoutHub hub() {
+    return hub;
+  }
+
+  public Publisher publisher() {
+    return publisher;
+  }
+}

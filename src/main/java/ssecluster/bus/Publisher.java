@@ -1,0 +1,90 @@
+package ssecluster.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import ssecluster.namespace.Namespace;
+import ssecluster.status.NodeCounters;
+import ssecluster.wire.SseFrames;
+
+/**
+ * The one path every message takes into the cluster. It gives the message an id, encodes its SSE frame
+ * once, and publishes that frame to the namespace's address and to each ancestor's address up to the
+ * root, because the event bus has no wildcards: a subscriber of {@code pets} listens on {@code pets} and
+ * so must be sent {@code pets.dogs} messages there. Every node's namespace channel then writes the same
+ * bytes to all of its connections.
+ */
+public final class Publisher {
+
+  private final EventBus eventBus;
+  private final MessageIds ids;
+  private final int maxDataBytes;
+  private final NodeCounters counters;
+
+  public Publisher(EventBus eventBus, MessageIds ids, int maxDataBytes, NodeCounters counters) {
+    this.eventBus = eventBus;
+    this.ids = ids;
+    this.maxDataBytes = maxDataBytes;
+    this.counters = counters;
+  }
+
+  /** Publishes with a fresh id and returns it. */
+  public String publish(Publication publication) {
+    return publish(publication, ids.next(), false);
+  }
+
+  /**
+   * Publishes with a caller-chosen id, for sources that may deliver the same message twice (a Redis stream
+   * entry claimed after its reader died): namespace channels drop a repeated id.
+   */
+  public String publishRepeatable(Publication publication, String id) {
+    return publish(publication, id, true);
+  }
+
+  private String publish(Publication publication, String id, boolean mayRepeat) {
+    checkSize(publication.data());
+    Buffer frame = SseFrames.event(id, publication.event(), publication.data());
+    Namespace namespace = publication.namespace();
+    DeliveryOptions options = new DeliveryOptions()
+        .addHeader(BusAddresses.HEADER_ID, id)
+        .addHeader(BusAddresses.HEADER_NAMESPACE, namespace.name());
+    if (mayRepeat) {
+      options.addHeader(BusAddresses.HEADER_MAY_REPEAT, "1");
+    }
+    for (Namespace target : namespace.selfAndAncestors()) {
+      eventBus.publish(target.address(), frame, options);
+    }
+    counters.published.increment();
+    return id;
+  }
+
+  public int maxDataBytes() {
+    return maxDataBytes;
+  }
+
+  private void checkSize(String data) {
+    // chars <= UTF-8 bytes <= 3 * chars (per UTF-16 unit), so most strings need no byte count at all.
+    if (data.length() > maxDataBytes
+        || ((long) data.length() * 3 > maxDataBytes && utf8Length(data) > maxDataBytes)) {
+      throw new PublishRejectedException("data larger than " + maxDataBytes + " bytes");
+    }
+  }
+
+  private static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,230 @@
+package ssecluster.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every setting of a node, in one place. Each one has a default that works on a laptop, an environment
+ * variable and a command-line flag; a flag beats the environment, which beats the default. Unknown flags
+ * are errors, so a typo never silently falls back to a default.
+ */
+public final class Settings {
+
+  /** One setting: its flag, environment variable, default and meaning (for --help and the start-up log). */
+  private record Option(String flag, String env, String defaultValue, String help) {
+  }
+
+  private static final List<Option> OPTIONS = List.of(
+      new Option("--http-port", "HTTP_PORT", "8080", "HTTP/1.1 and h2c port (0 picks a free one)"),
+      new Option("--https-port", "HTTPS_PORT", "8443", "HTTPS port, h2 and HTTP/1.1 over TLS (-1 disables)"),
+      new Option("--host", "HOST", "0.0.0.0", "address the HTTP servers listen on"),
+      new Option("--node-name", "NODE_NAME", "", "name shown in /health and logs (default: host:http-port)"),
+      new Option("--cluster-config", "SSE_CLUSTER_CONFIG", "cluster.xml", "Hazelcast configuration file"),
+      new Option("--cluster-host", "CLUSTER_HOST", "", "address other nodes reach this node's event bus on (default: Hazelcast's)"),
+      new Option("--webroot", "WEBROOT", "webroot", "directory of the single-page app"),
+      new Option("--tls-cert", "TLS_CERT", "", "PEM certificate chain for HTTPS (default: a self-signed one)"),
+      new Option("--tls-key", "TLS_KEY", "", "PEM private key for HTTPS"),
+      new Option("--redis", "REDIS_URL", "redis://127.0.0.1:6379", "Redis to ingest from (PUBSUB and streams)"),
+      new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
+      new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
+      new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
+      new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
+      new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "4194304", "bytes a client may fall behind while its queue is full"),
+      new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
+      new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
+
+  private final Map<String, String> values;
+
+  private Settings(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /**
+   * Reads settings from the environment and then the flags. Flags take {@code --name value} or
+   * {@code --name=value}; a boolean flag alone means true. Arguments that are not flags are returned
+   * through {@code positional}.
+   */
+  public static Settings load(List<String> args, Map<String, String> env, List<String> positional) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Option option : OPTIONS) {
+      String fromEnv = env.get(option.env());
+      values.put(option.flag(), fromEnv != null ? fromEnv : option.defaultValue());
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        positional.add(arg);
+        continue;
+      }
+      String flag = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        flag = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (!values.containsKey(flag)) {
+        throw new IllegalArgumentException("unknown option " + flag + " (see --help)");
+      }
+      if (value == null) {
+        boolean isBoolean = "false".equals(defaultOf(flag)) || "true".equals(defaultOf(flag));
+        if (isBoolean && (i + 1 >= args.size() || args.get(i + 1).startsWith("--"))) {
+          value = "true";
+        } else if (i + 1 < args.size()) {
+          value = args.get(++i);
+        } else {
+          throw new IllegalArgumentException("option " + flag + " needs a value");
+        }
+      }
+      values.put(flag, value);
+    }
+    Settings settings = new Settings(values);
+    settings.validate();
+    return settings;
+  }
+
+  /** Defaults and environment only; for tests and embedding. */
+  public static Settings of(String... args) {
+    return load(List.of(args), Map.of(), new ArrayList<>());
+  }
+
+  private static String defaultOf(String flag) {
+    return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().map(Option::defaultValue).orElse(null);
+  }
+
+  private void validate() {
+    httpPort();
+    httpsPort();
+    maxBodyBytes();
+    keepaliveMillis();
+    retryMillis();
+    slowClientMillis();
+    slowClientBytes();
+    httpInstances();
+  }
+
+  public int httpPort() {
+    return number("--http-port", Integer::parseInt, 0, 65535);
+  }
+
+  /** -1 when HTTPS is off. */
+  public int httpsPort() {
+    return number("--https-port", Integer::parseInt, -1, 65535);
+  }
+
+  public String host() {
+    return values.get("--host");
+  }
+
+  public String nodeName() {
+    String name = values.get("--node-name");
+    return name.isEmpty() ? "localhost:" + httpPort() : name;
+  }
+
+  public String clusterConfig() {
+    return values.get("--cluster-config");
+  }
+
+  /** Empty when Hazelcast's own address choice applies. */
+  public String clusterHost() {
+    return values.get("--cluster-host");
+  }
+
+  public String webroot() {
+    return values.get("--webroot");
+  }
+
+  public String tlsCert() {
+    return values.get("--tls-cert");
+  }
+
+  public String tlsKey() {
+    return values.get("--tls-key");
+  }
+
+  public String redisUrl() {
+    return values.get("--redis");
+  }
+
+  public int maxBodyBytes() {
+    return number("--max-body-bytes", Integer::parseInt, 1, 64 * 1024 * 1024);
+  }
+
+  public long keepaliveMillis() {
+    return number("--keepalive-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long retryMillis() {
+    return number("--retry-millis", Long::parseLong, 0L, 3_600_000L);
+  }
+
+  public long slowClientMillis() {
+    return number("--slow-client-millis", Long::parseLong, 1L, 3_600_000L);
+  }
+
+  public long slowClientBytes() {
+    return number("--slow-client-bytes", Long::parseLong, 1L, Long.MAX_VALUE);
+  }
+
+  /** HTTP server verticle instances: one per core unless set. */
+  public int httpInstances() {
+    int configured = number("--http-instances", Integer::parseInt, 0, 1024);
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  public boolean demo() {
+    return Boolean.parseBoolean(values.get("--demo"));
+  }
+
+  /** A copy with one setting changed; for tests. */
+  public Settings with(String flag, String value) {
+    if (!values.containsKey(flag)) {
+      throw new IllegalArgumentException("unknown option " + flag);
+    }
+    Map<String, String> copy = new LinkedHashMap<>(values);
+    copy.put(flag, value);
+    Settings settings = new Settings(copy);
+    settings.validate();
+    return settings;
+  }
+
+  private <T extends Comparable<T>> T number(String flag, Function<String, T> parse, T min, T max) {
+    String raw = values.get(flag);
+    T value;
+    try {
+      value = parse.apply(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " must be a number, got '" + raw + "'");
+    }
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", got " + raw);
+    }
+    return value;
+  }
+
+  /** One line per setting, for the start-up log (secrets in URLs masked). */
+  public String describe() {
+    StringBuilder out = new StringBuilder();
+    for (Option option : OPTIONS) {
+      String value = values.get(option.flag());
+      if (option.flag().equals("--redis")) {
+        value = value.replaceAll("//([^@/]*)@", "//***@");
+      }
+      out.append(String.format("  %-22s %s%n", option.flag(), value));
+    }
+    return out.toString();
+  }
+
+  /** The --help text. */
+  public static String help() {
+    StringBuilder out = new StringBuilder();
+    for (Option option : OPTIONS) {
+      out.append(String.format("  %-22s %-20s %s (default: %s)%n", option.flag(), "$" + option.env(),
+          option.help(), option.defaultValue().isEmpty() ? "none" : option.defaultValue()));
+    }
+    return out.toString();
+  }
+}

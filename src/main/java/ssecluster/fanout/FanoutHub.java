@@ -1,0 +1,204 @@
+package ssecluster.fanout;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import ssecluster.bus.BusAddresses;
+import ssecluster.bus.MessageIds;
+import ssecluster.bus.Publication;
+import ssecluster.namespace.Namespace;
+import ssecluster.status.NodeCounters;
+import ssecluster.wire.SseFrames;
+import ssecluster.wire.SseStream;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Node-wide fan-out: exactly one event-bus consumer per namespace that any stream of this node watches,
+ * registered when the first stream asks for it and unregistered when the last one leaves. The consumers
+ * and their bookkeeping live on one "hub" event loop; each incoming frame is handed once to every event
+ * loop that holds interested streams ({@link LoopFanout}), which writes the same bytes to each of them.
+ */
+public final class FanoutHub extends VerticleBase {
+
+  private static final Logger log = Logger.getLogger(FanoutHub.class.getName());
+
+  private final NodeCounters counters;
+  private final MessageIds localIds;
+  private final long keepaliveMillis;
+  /** Confined to the hub context. */
+  private final Map<String, NamespaceChannel> channels = new HashMap<>();
+  private final Map<Context, LoopFanout> loops = new ConcurrentHashMap<>();
+
+  /** Deploy once per node; its context becomes the hub's event loop. */
+  public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis) {
+    this.counters = counters;
+    this.localIds = localIds;
+    this.keepaliveMillis = keepaliveMillis;
+  }
+
+  /**
+   * Attaches a stream that was created on the current event loop. The returned future completes on that
+   * loop once every consumer it needs is registered across the cluster; the stream then receives events.
+   */
+  public Future<Void> attach(SseStream stream) {
+    Context streamContext = Vertx.currentContext();
+    LoopFanout loop = loopOf(streamContext);
+    List<String> addresses = addressesOf(stream);
+    Promise<Void> attached = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> ready = new ArrayList<>();
+      for (String address : addresses) {
+        ready.add(channels.computeIfAbsent(address, this::openChannel).addInterest(loop));
+      }
+      Future.all(ready).onComplete(result -> streamContext.runOnContext(w -> {
+        if (result.failed()) {
+          attached.fail(result.cause());
+        } else if (stream.isClosed()) {
+          attached.fail("stream closed while subscribing");
+        } else {
+          loop.add(stream, addresses);
+          attached.complete();
+        }
+      }));
+    });
+    return attached.future();
+  }
+
+  /** Detaches a stream (client gone, dropped or ended), releasing consumers nobody needs any more. */
+  public void detach(SseStream stream) {
+    if (!stream.detachOnce()) {
+      return;
+    }
+    counters.connectionsClosed.increment();
+    Context streamContext = Vertx.currentContext();
+    LoopFanout loop = loopOf(streamContext);
+    List<String> addresses = addressesOf(stream);
+    loop.remove(stream, addresses);
+    context.runOnContext(v -> {
+      for (String address : addresses) {
+        NamespaceChannel channel = channels.get(address);
+        if (channel != null && channel.removeInterest(loop)) {
+          channels.remove(address);
+          channel.close();
+        }
+      }
+    });
+  }
+
+  /** Ends the streams served by the current event loop (its HTTP server is stopping). */
+  public void endStreamsOfCurrentLoop() {
+    LoopFanout loop = loops.get(Vertx.currentContext());
+    if (loop != null) {
+      loop.endAll().forEach(this::detach);
+    }
+  }
+
+  /** Number of namespace consumers this node holds; for status and tests. */
+  public Future<Integer> channelCount() {
+    Promise<Integer> count = Promise.promise();
+    context.runOnContext(v -> count.complete(channels.size()));
+    return count.future();
+  }
+
+  private LoopFanout loopOf(Context context) {
+    if (context == null) {
+      throw new IllegalStateException("SSE streams must be attached from an event loop");
+    }
+    return loops.computeIfAbsent(context, c -> new LoopFanout(c, keepaliveMillis, counters.delivered, this::dropped));
+  }
+
+  private void dropped(SseStream stream) {
+    detach(stream);
+  }
+
+  private static List<String> addressesOf(SseStream stream) {
+    List<String> addresses = new ArrayList<>();
+    for (Namespace namespace : stream.subscription().namespaces()) {
+      addresses.add(namespace.address());
+    }
+    return addresses;
+  }
+
+  private NamespaceChannel openChannel(String address) {
+    return new NamespaceChannel(address);
+  }
+
+  /** One namespace's consumer and the loops that want its messages; confined to the hub context. */
+  private final class NamespaceChannel {
+
+    private final String address;
+    private final MessageConsumer<Object> consumer;
+    private final Map<LoopFanout, Integer> streamsPerLoop = new HashMap<>();
+    private final RecentIds recentRepeatableIds = new RecentIds(100_000, 10 * 60_000L);
+
+    NamespaceChannel(String address) {
+      this.address = address;
+      this.consumer = vertx.eventBus().consumer(address, this::onMessage);
+    }
+
+    Future<Void> addInterest(LoopFanout loop) {
+      streamsPerLoop.merge(loop, 1, Integer::sum);
+      return consumer.completion();
+    }
+
+    /** True when nobody on this node needs the channel any more. */
+    boolean removeInterest(LoopFanout loop) {
+      streamsPerLoop.computeIfPresent(loop, (l, n) -> n > 1 ? n - 1 : null);
+      return streamsPerLoop.isEmpty();
+    }
+
+    void close() {
+      consumer.unregister();
+    }
+
+    private void onMessage(Message<Object> message) {
+      Buffer frame = frameOf(message);
+      if (frame == null) {
+        return;
+      }
+      for (LoopFanout loop : streamsPerLoop.keySet()) {
+        loop.dispatch(address, frame);
+      }
+    }
+
+    private Buffer frameOf(Message<Object> message) {
+      String id = message.headers().get(BusAddresses.HEADER_ID);
+      if (id == null) {
+        return foreignFrame(message);
+      }
+      if (message.headers().contains(BusAddresses.HEADER_MAY_REPEAT)
+          && !recentRepeatableIds.firstTime(id, System.currentTimeMillis())) {
+        counters.duplicatesSuppressed.increment();
+        return null;
+      }
+      return (Buffer) message.body();
+    }
+
+    /**
+     * A message that bypassed the Publisher (sent point-to-point, or published by a process without our
+     * interceptor). It reaches this namespace's own subscribers only, since its ancestors were never told.
+     */
+    private Buffer foreignFrame(Message<Object> message) {
+      try {
+        Publication publication = Publication.fromBusBody(Namespace.parse(address), message.body());
+        return SseFrames.event(localIds.next(), publication.event(), publication.data());
+      } catch (IllegalArgumentException rejected) {
+        counters.rejectedEventBus.increment();
+        log.log(Level.WARNING, "Dropped event-bus message on '" + address + "': " + rejected.getMessage());
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package ssecluster.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeState;
+
+/** {@code GET /health}: 200 once the node has joined the cluster and serves, 503 while starting or stopping. */
+final class HealthHandler implements Handler<RoutingContext> {
+
+  private final NodeState state;
+  private final NodeCounters counters;
+
+  HealthHandler(NodeState state, NodeCounters counters) {
+    this.state = state;
+    this.counters = counters;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    NodeState.Phase phase = state.phase();
+    JsonObject body = new JsonObject()
+        .put("status", phase == NodeState.Phase.UP ? "UP" : phase.name())
+        .put("node", state.nodeName())
+        .put("nodeId", state.nodeId())
+        .put("startedAt", state.startedAtMillis())
+        .put("clusterMembers", new JsonArray(state.clusterMembers()))
+        .put("connections", counters.openConnections())
+        .put("published", counters.published.sum())
+        .put("delivered", counters.delivered.sum());
+    ctx.response()
+        .setStatusCode(phase == NodeState.Phase.UP ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
+  }
+}

@@ -1,0 +1,114 @@
+package ssecluster.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import ssecluster.bus.Publisher;
+import ssecluster.config.Settings;
+import ssecluster.fanout.FanoutHub;
+import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeState;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
+ * endpoint, health and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
+ * HTTP/1.1 (ALPN) on the HTTPS port.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+
+  /** Enough concurrent streams for a browser tab holding one EventSource per namespace on one connection. */
+  static final int MAX_CONCURRENT_STREAMS = 1000;
+
+  private final Settings settings;
+  private final FanoutHub hub;
+  private final Publisher publisher;
+  private final NodeCounters counters;
+  private final NodeState state;
+  private final KeyCertOptions tlsCertificate;
+  private final List<HttpServer> servers = new ArrayList<>();
+
+  public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
+                            NodeState state, KeyCertOptions tlsCertificate) {
+    this.settings = settings;
+    this.hub = hub;
+    this.publisher = publisher;
+    this.counters = counters;
+    this.state = state;
+    this.tlsCertificate = tlsCertificate;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = router();
+    Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+    HttpServerOptions plain = new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.httpPort())
+        .setHttp2ClearTextEnabled(true)
+        .setInitialSettings(http2);
+    List<Future<HttpServer>> listening = new ArrayList<>();
+    listening.add(listen(plain, router));
+    if (settings.httpsPort() >= 0) {
+      HttpServerOptions tls = new HttpServerOptions()
+          .setHost(settings.host())
+          .setPort(settings.httpsPort())
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(tlsCertificate)
+          .setInitialSettings(http2);
+      listening.add(listen(tls, router));
+    }
+    return Future.all(listening);
+  }
+
+  private Future<HttpServer> listen(HttpServerOptions options, Router router) {
+    HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+    servers.add(server);
+    return server.listen();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.getWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(new SubscribeHandler(hub, counters, settings));
+    router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
+        .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
+        .handler(new PublishHandler(publisher, counters));
+    router.get("/health").handler(new HealthHandler(state, counters));
+    String webroot = Path.of(settings.webroot()).toAbsolutePath().normalize().toString();
+    router.get("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, webroot).setIndexPage("index.html"));
+    router.route().failureHandler(ErrorResponses::onFailure);
+    return router;
+  }
+
+  /** Actual HTTP port (differs from the setting when that is 0). */
+  public int httpPort() {
+    return servers.get(0).actualPort();
+  }
+
+  /** Actual HTTPS port, or -1 when HTTPS is off. */
+  public int httpsPort() {
+    return servers.size() > 1 ? servers.get(1).actualPort() : -1;
+  }
+
+  @Override
+  public Future<?> stop() {
+    // End the streams first so clients see a clean end of stream and reconnect to another node.
+    hub.endStreamsOfCurrentLoop();
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer server : servers) {
+      closing.add(server.close());
+    }
+    return Future.all(closing);
+  }
+}

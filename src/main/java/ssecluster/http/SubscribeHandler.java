@@ -1,0 +1,84 @@
+package ssecluster.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import ssecluster.config.Settings;
+import ssecluster.fanout.FanoutHub;
+import ssecluster.namespace.InvalidNamespaceException;
+import ssecluster.namespace.Namespace;
+import ssecluster.namespace.Subscription;
+import ssecluster.status.NodeCounters;
+import ssecluster.wire.SseStream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * {@code GET /subscribe/pets/dogs}, {@code GET /subscribe}, {@code GET /subscribe?ns=pets.dogs&ns=time}
+ * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants.
+ */
+final class SubscribeHandler implements Handler<RoutingContext> {
+
+  static final String PREFIX = "/subscribe";
+  private static final Logger log = Logger.getLogger(SubscribeHandler.class.getName());
+
+  private final FanoutHub hub;
+  private final NodeCounters counters;
+  private final long retryMillis;
+  private final SseStream.SlowClientPolicy slowClientPolicy;
+
+  SubscribeHandler(FanoutHub hub, NodeCounters counters, Settings settings) {
+    this.hub = hub;
+    this.counters = counters;
+    this.retryMillis = settings.retryMillis();
+    this.slowClientPolicy = new SseStream.SlowClientPolicy(settings.slowClientMillis(), settings.slowClientBytes());
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Subscription subscription;
+    try {
+      subscription = Subscription.of(requestedNamespaces(request));
+    } catch (InvalidNamespaceException e) {
+      ErrorResponses.send(ctx, 400, e.getMessage());
+      return;
+    }
+    SseStream stream = new SseStream(request, subscription, slowClientPolicy);
+    stream.onSlowDrop(s -> {
+      counters.slowClientsDropped.increment();
+      log.info("Disconnected slow client " + s.describe() + ": its write queue stayed full past "
+          + slowClientPolicy.maxLagMillis() + " ms or " + slowClientPolicy.maxLagBytes() + " bytes");
+    });
+    counters.connectionsOpened.increment();
+    request.response().closeHandler(v -> hub.detach(stream));
+    request.response().exceptionHandler(e -> hub.detach(stream));
+    hub.attach(stream)
+        .onSuccess(v -> stream.open(retryMillis))
+        .onFailure(e -> {
+          if (!stream.isClosed()) {
+            hub.detach(stream);
+            ErrorResponses.send(ctx, 503, "could not subscribe: " + e.getMessage());
+          }
+        });
+  }
+
+  /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */
+  private static List<Namespace> requestedNamespaces(HttpServerRequest request) {
+    List<Namespace> namespaces = new ArrayList<>();
+    String rest = request.path().substring(PREFIX.length());
+    List<String> params = request.params().getAll("ns");
+    Namespace fromPath = Namespace.fromPath(rest);
+    if (!fromPath.isRoot() || params.isEmpty()) {
+      namespaces.add(fromPath);
+    }
+    for (String param : params) {
+      for (String name : param.split(",", -1)) {
+        namespaces.add(Namespace.parse(name.trim()));
+      }
+    }
+    return namespaces;
+  }
+}

@@ -1,0 +1,86 @@
+package ssecluster.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import ssecluster.bus.BusAddresses;
+import ssecluster.bus.Publication;
+import ssecluster.bus.Publisher;
+import ssecluster.namespace.InvalidNamespaceException;
+import ssecluster.namespace.Namespace;
+import ssecluster.status.NodeCounters;
+
+import java.util.logging.Logger;
+
+/**
+ * Lets application code publish with the plain event-bus API: {@code vertx.eventBus().publish("pets.dogs",
+ * body)}. An outbound interceptor catches such publishes on the sending node, before they leave it, and
+ * re-routes them through the {@link Publisher} so that they get an id and reach the ancestors' subscribers
+ * too. It also serves {@link BusAddresses#PUBLISH_REQUEST}, a request/reply way to publish that confirms
+ * with the message id (used by {@code run.sh publish}).
+ */
+public final class EventBusIngest {
+
+  private static final Logger log = Logger.getLogger(EventBusIngest.class.getName());
+
+  private final Publisher publisher;
+  private final NodeCounters counters;
+
+  public EventBusIngest(Publisher publisher, NodeCounters counters) {
+    this.publisher = publisher;
+    this.counters = counters;
+  }
+
+  /** Installs the interceptor; every node of the application, light members included, needs it. */
+  public void interceptPublishes(EventBus eventBus) {
+    eventBus.addOutboundInterceptor(this::routeRawPublish);
+  }
+
+  /** Serves publish requests on this node; data members do this, light members only send them. */
+  public Future<Void> servePublishRequests(Vertx vertx) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(BusAddresses.PUBLISH_REQUEST, this::handleRequest);
+    return consumer.completion();
+  }
+
+  private void routeRawPublish(DeliveryContext<Object> context) {
+    Message<Object> message = context.message();
+    String address = message.address();
+    if (context.send() || message.headers().contains(BusAddresses.HEADER_ID) || address.startsWith("__vertx")) {
+      context.next();
+      return;
+    }
+    Namespace namespace;
+    try {
+      namespace = Namespace.parse(address);
+    } catch (InvalidNamespaceException notOurs) {
+      // Not a namespace address: some other use of the event bus, none of our business.
+      context.next();
+      return;
+    }
+    try {
+      publisher.publish(Publication.fromBusBody(namespace, context.body()));
+    } catch (IllegalArgumentException rejected) {
+      counters.rejectedEventBus.increment();
+      log.warning("Dropped event-bus publish to '" + address + "': " + rejected.getMessage());
+    }
+  }
+
+  private void handleRequest(Message<JsonObject> request) {
+    JsonObject body = request.body();
+    try {
+      if (body == null) {
+        throw new IllegalArgumentException("empty publish request");
+      }
+      Namespace namespace = Namespace.parse(body.getString("ns", ""));
+      String id = publisher.publish(Publication.fromBusBody(namespace, body));
+      request.reply(new JsonObject().put("id", id));
+    } catch (ClassCastException | IllegalArgumentException rejected) {
+      counters.rejectedEventBus.increment();
+      request.fail(400, rejected.getMessage());
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package ssecluster.status;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Node-wide counters, cheap to bump from any thread. They feed {@code /health} now and the planned
+ * {@code /admin/status.json} and {@code /metrics}.
+ */
+public final class NodeCounters {
+
+  /** Messages this node accepted and put on the event bus. */
+  public final LongAdder published = new LongAdder();
+  /** Event frames written to SSE connections of this node. */
+  public final LongAdder delivered = new LongAdder();
+  /** Messages a namespace channel saw twice (same id) and delivered once. */
+  public final LongAdder duplicatesSuppressed = new LongAdder();
+  public final LongAdder connectionsOpened = new LongAdder();
+  public final LongAdder connectionsClosed = new LongAdder();
+  /** Connections closed because their write queue stayed full past the bound. */
+  public final LongAdder slowClientsDropped = new LongAdder();
+  /** Publish attempts rejected (bad namespace, event name, body) per entry point. */
+  public final LongAdder rejectedHttp = new LongAdder();
+  public final LongAdder rejectedEventBus = new LongAdder();
+  public final LongAdder rejectedRedis = new LongAdder();
+
+  public long openConnections() {
+    return connectionsOpened.sum() - connectionsClosed.sum();
+  }
+}

@@ -1,0 +1,173 @@
+package ssecluster.wire;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import ssecluster.namespace.Subscription;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One open SSE response. All methods run on the connection's event loop. Frames are shared buffers,
+ * written as they are. A client that stops reading is allowed a bounded lag, in time and in bytes written
+ * while its queue was full; past either bound it is disconnected, so it can neither hold memory without
+ * limit nor make anyone else wait.
+ */
+public final class SseStream {
+
+  /** The lag a client may build up before it is disconnected. */
+  public record SlowClientPolicy(long maxLagMillis, long maxLagBytes) {
+  }
+
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final Subscription subscription;
+  private final SlowClientPolicy policy;
+  private final long openedAtMillis = System.currentTimeMillis();
+
+  private boolean open;
+  private boolean closed;
+  private boolean detached;
+  private long fullSinceNanos;
+  private boolean lagging;
+  private long bytesWhileFull;
+  private long eventsSent;
+  private Consumer<SseStream> onSlowDrop = s -> { };
+
+  public SseStream(HttpServerRequest request, Subscription subscription, SlowClientPolicy policy) {
+    this.request = request;
+    this.response = request.response();
+    this.subscription = subscription;
+    this.policy = policy;
+  }
+
+  /** Sends the stream headers and the {@code retry:} field; from now on events flow. */
+  public void open(long retryMillis) {
+    if (closed) {
+      return;
+    }
+    open = true;
+    response.setStatusCode(200);
+    if (request.version() != HttpVersion.HTTP_2) {
+      response.setChunked(true);
+    }
+    response.putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    response.drainHandler(v -> {
+      lagging = false;
+      bytesWhileFull = 0;
+    });
+    response.write(SseFrames.retry(retryMillis));
+  }
+
+  /**
+   * Writes one event frame. Returns false when the stream is closed or was just dropped for lagging, so
+   * the caller can forget it.
+   */
+  public boolean send(Buffer frame) {
+    if (!open || closed) {
+      return false;
+    }
+    if (response.writeQueueFull()) {
+      if (lagBoundExceeded(frame.length())) {
+        return false;
+      }
+    }
+    response.write(frame);
+    eventsSent++;
+    return true;
+  }
+
+  /** Periodic liveness: a comment line, or, for a client that is still not reading, the lag check. */
+  public boolean keepalive() {
+    if (!open || closed) {
+      return !closed;
+    }
+    if (response.writeQueueFull()) {
+      return !lagBoundExceeded(0);
+    }
+    response.write(SseFrames.KEEPALIVE);
+    return true;
+  }
+
+  private boolean lagBoundExceeded(int moreBytes) {
+    long now = System.nanoTime();
+    if (!lagging) {
+      lagging = true;
+      fullSinceNanos = now;
+      bytesWhileFull = 0;
+    }
+    bytesWhileFull += moreBytes;
+    long lagMillis = TimeUnit.NANOSECONDS.toMillis(now - fullSinceNanos);
+    if (lagMillis > policy.maxLagMillis() || bytesWhileFull > policy.maxLagBytes()) {
+      closed = true;
+      onSlowDrop.accept(this);
+      abort();
+      return true;
+    }
+    return false;
+  }
+
+  /** Called once when this stream is dropped for lagging (for counting and logging). */
+  public void onSlowDrop(Consumer<SseStream> handler) {
+    this.onSlowDrop = handler;
+  }
+
+  /** Ends the stream cleanly (node shutdown): the client sees the end and reconnects elsewhere. */
+  public void end() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!response.ended() && !response.closed()) {
+      response.end();
+    }
+  }
+
+  /** Marks the stream closed after the client went away. */
+  public void markClosed() {
+    closed = true;
+  }
+
+  private void abort() {
+    // On HTTP/2 reset only this stream: the client's other streams on the same connection stay up.
+    if (request.version() == HttpVersion.HTTP_2) {
+      response.reset();
+    } else {
+      request.connection().close();
+    }
+  }
+
+  /** True the first time only: the fan-out forgets a stream exactly once, however it ended. */
+  public boolean detachOnce() {
+    if (detached) {
+      return false;
+    }
+    detached = true;
+    closed = true;
+    return true;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public Subscription subscription() {
+    return subscription;
+  }
+
+  public long eventsSent() {
+    return eventsSent;
+  }
+
+  public long openedAtMillis() {
+    return openedAtMillis;
+  }
+
+  public String describe() {
+    return request.remoteAddress() + " " + request.path() + " " + subscription;
+  }
+}
