@@ -79,8 +79,7 @@ public final class PubSubIngestVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(acquireTimer);
-    endSubscription();
-    return Future.succeededFuture();
+    return endSubscription();
   }
 
   private void tryToLead() {
@@ -186,20 +185,26 @@ public final class PubSubIngestVerticle extends VerticleBase {
     failing = true;
   }
 
-  private void endSubscription() {
+  private Future<Void> endSubscription() {
     session++;
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
       pingTimer = -1;
     }
+    Future<Void> closed = Future.succeededFuture();
     if (client != null) {
-      client.close();
+      closed = client.close();
       client = null;
     }
-    if (lock != null) {
-      lock.release();
-      lock = null;
-    }
     status.pubsubLeader(false);
+    Lock held = lock;
+    lock = null;
+    // Unsubscribed (socket closed) before the lock goes, so two nodes never read PUBSUB at once.
+    return closed.eventually(() -> {
+      if (held != null) {
+        held.release();
+      }
+      return Future.succeededFuture();
+    });
   }
 }

@@ -98,11 +98,8 @@ public final class StreamIngestVerticle extends VerticleBase {
     stopped = true;
     session++;
     timers.forEach(vertx::cancelTimer);
-    if (readerClient != null) {
-      readerClient.close();
-    }
-    commands.close();
-    return Future.succeededFuture();
+    Future<Void> reader = readerClient != null ? readerClient.close() : Future.succeededFuture();
+    return Future.join(reader, commands.close());
   }
 
   // ---- the reader: this node's consumer ----
