@@ -2,6 +2,7 @@ package ssecluster;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -128,7 +129,11 @@ public final class Node {
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
     Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    return httpStopped.eventually(() -> vertx.close());
+    // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
+    // (and any context a composed future would dispatch to) is gone.
+    Promise<Void> closed = Promise.promise();
+    httpStopped.onComplete(ignored -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   public Vertx vertx() {
