@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * Reads Redis PUBSUB for the whole cluster. Every node runs one, but only the holder of a cluster-wide
  * lock subscribes, so each Redis message enters the cluster once. Hazelcast frees the lock when its
  * holder leaves or dies; a holder that loses Redis gives the lock up itself. The others try to take it
- * every {@value #ACQUIRE_EVERY_MILLIS} ms.
+ * every {@value #ACQUIRE_EVERY_MILLIS} ms, as long as their stream reader reaches Redis.
  */
 public final class PubSubIngestVerticle extends VerticleBase {
 
@@ -84,6 +84,11 @@ public final class PubSubIngestVerticle extends VerticleBase {
 
   private void tryToLead() {
     if (stopped || acquiring || lock != null || System.currentTimeMillis() < notBeforeMillis) {
+      return;
+    }
+    if (status.state() != RedisStatus.State.CONNECTED) {
+      // Only a node whose own stream connection is up competes: one that cannot reach Redis would hold
+      // the lock through failed connects while a node that can reach it waits.
       return;
     }
     acquiring = true;

@@ -41,6 +41,9 @@ public final class StreamIngestVerticle extends VerticleBase {
   private static final long REPLY_GRACE_MILLIS = 3000;
   private static final long COMMAND_TIMEOUT_MILLIS = 5000;
   private static final long TRIM_EVERY_MILLIS = 30_000;
+  private static final long FORGET_CONSUMERS_EVERY_MILLIS = 60_000;
+  /** A consumer with nothing pending and idle this long belongs to a node run that is gone. */
+  private static final long DEAD_CONSUMER_IDLE_MILLIS = 10 * 60_000;
   /** XAUTOCLAIM pages per claim round, so one round stays short even with a large backlog. */
   private static final int CLAIM_PAGES = 10;
 
@@ -90,6 +93,7 @@ public final class StreamIngestVerticle extends VerticleBase {
     if (maxLen > 0) {
       timers.add(vertx.setPeriodic(TRIM_EVERY_MILLIS, id -> trim()));
     }
+    timers.add(vertx.setPeriodic(FORGET_CONSUMERS_EVERY_MILLIS, id -> forgetDeadConsumers()));
     return Future.succeededFuture();
   }
 
@@ -278,6 +282,28 @@ public final class StreamIngestVerticle extends VerticleBase {
       xadd.arg(field.getKey()).arg(field.getValue() == null ? Buffer.buffer() : field.getValue());
     }
     return xadd;
+  }
+
+  /**
+   * Each node run is a consumer of its own (named by its node id), so the group would collect the names of
+   * every node that ever ran. Consumers with nothing pending that stayed idle long are removed; a live one
+   * never is, as its blocking reads keep its idle time below a few seconds.
+   */
+  private void forgetDeadConsumers() {
+    if (stopped || status.state() != RedisStatus.State.CONNECTED) {
+      return;
+    }
+    long idleBound = Math.max(DEAD_CONSUMER_IDLE_MILLIS, 10 * claimIdleMillis);
+    sendCommand(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(group)).compose(consumers -> {
+      List<Future<Response>> deletions = new ArrayList<>();
+      for (Response info : consumers) {
+        String name = info.get("name").toString();
+        if (!name.equals(consumer) && info.get("pending").toLong() == 0 && info.get("idle").toLong() > idleBound) {
+          deletions.add(sendCommand(Request.cmd(Command.XGROUP).arg("DELCONSUMER").arg(stream).arg(group).arg(name)));
+        }
+      }
+      return Future.all(deletions);
+    }).onFailure(error -> log.fine("Forgetting idle consumers failed: " + RedisErrors.describe(error)));
   }
 
   // ---- trimming ----
