@@ -88,6 +88,12 @@ class RedisFailoverTest {
       // Freeze B: Redis still sees its blocked read and hands it new entries, which B never acknowledges.
       signal(nodeB, "STOP");
       for (int i = 0; i < 100 && pendingOf(consumerB) == 0; i++) {
+        if (i > 0 && i % 25 == 0) {
+          // B was frozen between two reads; let it block in a read again.
+          signal(nodeB, "CONT");
+          Thread.sleep(300);
+          signal(nodeB, "STOP");
+        }
         entries.add("held-" + i);
         redis.xadd("ns", "fo.dogs", "event", "new-dog", "data", "held-" + i);
         Thread.sleep(20);
@@ -124,6 +130,24 @@ class RedisFailoverTest {
       }
       long claimed = survivors.stream().mapToLong(n -> TestRedis.redisHealth(n.httpPort()).getLong("streamClaimed")).sum();
       assertTrue(claimed >= heldByB, "B's " + heldByB + " pending entries were claimed, /health says " + claimed);
+    }
+
+    // A reader that is stopped (gracefully) hands over too.
+    Node reader = survivors.stream().filter(n -> isPubsubReader(n.httpPort())).findFirst().orElseThrow();
+    Node other = reader == nodeA ? nodeC : nodeA;
+    try (SseClient client = SseClient.open(clients, other.httpPort(), "/subscribe/fo")) {
+      long stoppedAt = System.nanoTime();
+      cluster.stop(reader);
+      TestRedis.await("the other node reads PUBSUB", WAIT,
+          () -> isPubsubReader(other.httpPort()) && redis.send("PUBSUB", "NUMPAT").toLong() == 1);
+      Duration takeover = Duration.ofNanos(System.nanoTime() - stoppedAt);
+      System.out.println("PUBSUB taken over " + takeover.toMillis() + " ms after the reader was told to stop");
+      assertTrue(takeover.compareTo(TAKEOVER_BOUND) <= 0, "PUBSUB taken over within " + TAKEOVER_BOUND + ", took " + takeover);
+      assertEquals(1, redis.publish("fo.dogs", "after-stop"));
+      redis.xadd("ns", "fo.dogs", "data", "entry-after-stop");
+      client.awaitData("after-stop", WAIT);
+      client.awaitData("entry-after-stop", WAIT);
+      assertEquals(List.of("after-stop", "entry-after-stop"), client.events().stream().map(Event::data).sorted().toList());
     }
   }
 
