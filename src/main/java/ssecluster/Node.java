@@ -71,8 +71,9 @@ public final class Node {
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
         .compose(v -> deployRedisIngest())
-        .compose(v -> {
-          KeyCertOptions certificate = tlsCertificate();
+        // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
+        .compose(v -> vertx.executeBlocking(this::tlsCertificate))
+        .compose(certificate -> {
           return vertx.deployVerticle(() -> {
             HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate);
             httpVerticles.add(verticle);

@@ -7,7 +7,10 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.vertx.core.eventbus.ReplyException;
 import ssecluster.Node;
+import ssecluster.bus.BusAddresses;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -141,6 +145,10 @@ class ClusterDeliveryTest {
     assertEquals(400, badPath.statusCode());
     assertTrue(badPath.body().contains("invalid namespace"), badPath.body());
     assertEquals(400, Http.get(nodeB.httpPort(), "/subscribe?ns=pets..dogs").statusCode());
+    String tooMany = String.join(",", java.util.Collections.nCopies(65, "n"));
+    HttpResponse<String> tooManyNamespaces = Http.get(nodeB.httpPort(), "/subscribe?ns=" + tooMany);
+    assertEquals(400, tooManyNamespaces.statusCode());
+    assertTrue(tooManyNamespaces.body().contains("more than 64 namespaces"), tooManyNamespaces.body());
     assertEquals(400, Http.post(nodeA.httpPort(), "/publish/pets/d*gs", "x").statusCode());
 
     HttpResponse<String> injection = Http.post(nodeA.httpPort(), "/publish/pets?event=a%0Adata:%20x", "x");
@@ -159,6 +167,30 @@ class ClusterDeliveryTest {
     long rejectedBefore = nodeA.counters().rejectedEventBus.sum();
     nodeA.vertx().eventBus().publish("badbody", 42);
     assertEquals(rejectedBefore + 1, nodeA.counters().rejectedEventBus.sum());
+  }
+
+  @Test
+  void lightMemberPublishesThroughTheCluster() throws Exception {
+    // What `./run.sh publish` does: join as a Hazelcast lite member, publish once with confirmation, leave.
+    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(TestCluster.settings(), true),
+        WAIT, "a light member to join");
+    try (SseClient stream = SseClient.open(clients, nodeB.httpPort(), "/subscribe/light")) {
+      JsonObject reply = Await.result(light.vertx().eventBus()
+              .<JsonObject>request(BusAddresses.PUBLISH_REQUEST,
+                  new JsonObject().put("ns", "light.dogs").put("event", "new-dog").put("data", "Corgi"))
+              .map(message -> message.body()),
+          WAIT, "the publish reply");
+      List<Event> events = stream.awaitEvents(1, WAIT);
+      assertEquals(List.of(new Event(reply.getString("id"), "new-dog", "Corgi")), events);
+
+      Throwable failure = Await.failure(light.vertx().eventBus()
+          .request(BusAddresses.PUBLISH_REQUEST, new JsonObject().put("ns", "bad ns").put("data", "x")), WAIT, "a bad publish");
+      ReplyException rejected = assertInstanceOf(ReplyException.class, failure);
+      assertEquals(400, rejected.failureCode());
+      assertTrue(rejected.getMessage().contains("invalid namespace"), rejected.getMessage());
+    } finally {
+      light.vertx().close();
+    }
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A test subscriber: opens {@code GET path} on a node, parses the stream as a browser would, and lets the
@@ -55,7 +54,7 @@ public final class SseClient implements AutoCloseable {
           response.exceptionHandler(e -> sse.ended.tryComplete());
         })
         .onFailure(e -> sse.opened.tryFail(e));
-    await(sse.opened.future(), Duration.ofSeconds(20), "stream " + path + " to open");
+    Await.result(sse.opened.future(), Duration.ofSeconds(20), "stream " + path + " to open");
     return sse;
   }
 
@@ -124,7 +123,7 @@ public final class SseClient implements AutoCloseable {
 
   /** Waits for the server to end the stream. */
   public void awaitEnd(Duration timeout) {
-    await(ended.future(), timeout, "the server to end the stream");
+    Await.result(ended.future(), timeout, "the server to end the stream");
   }
 
   public boolean hasEnded() {
@@ -139,16 +138,6 @@ public final class SseClient implements AutoCloseable {
       shown.add("{id=" + e.id() + " event=" + e.event() + " data=" + data + "}");
     }
     return (events.size() > 5 ? "... " : "") + shown;
-  }
-
-  static <T> T await(Future<T> future, Duration timeout, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-    } catch (Exception e) {
-      throw new AssertionError("failed waiting for " + what + ": " + e.getCause(), e);
-    }
   }
 
   @Override

@@ -30,7 +30,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a node; {@code overrides} are node flags such as {@code "--keepalive-seconds", "1"}. */
   public Node start(String... overrides) {
-    Node node = SseClient.await(Node.start(settings(overrides)), START_TIMEOUT, "a node to start");
+    Node node = Await.result(Node.start(settings(overrides)), START_TIMEOUT, "a node to start");
     nodes.add(node);
     return node;
   }
@@ -46,7 +46,7 @@ public final class TestCluster implements AutoCloseable {
   /** Stops one node gracefully (ends its streams, leaves the cluster). */
   public void stop(Node node) {
     nodes.remove(node);
-    SseClient.await(node.stop(), Duration.ofSeconds(30), "a node to stop");
+    Await.result(node.stop(), Duration.ofSeconds(30), "a node to stop");
   }
 
   @Override
