@@ -103,8 +103,7 @@ public final class Node {
     }
     // The member id is unique per node run, so each node is its own consumer in the shared group.
     return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
-        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings.redisUrl(), settings.redisPattern(),
-            publisher, counters, redis)))
+        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
         .mapEmpty();
   }
 

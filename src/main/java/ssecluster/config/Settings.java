@@ -28,6 +28,7 @@ public final class Settings {
       new Option("--tls-cert", "TLS_CERT", "", "PEM certificate chain for HTTPS (default: a self-signed one)"),
       new Option("--tls-key", "TLS_KEY", "", "PEM private key for HTTPS"),
       new Option("--redis", "REDIS_URL", "redis://127.0.0.1:6379", "Redis to ingest from (PUBSUB and streams); rediss:// for TLS, redis://:PASSWORD@HOST:PORT"),
+      new Option("--redis-tls-ca", "REDIS_TLS_CA", "", "PEM CA certificate(s) to trust for rediss:// (default: the JVM's trust store)"),
       new Option("--redis-ingest", "REDIS_INGEST", "true", "ingest from Redis at all (false: no Redis connections)"),
       new Option("--redis-pattern", "REDIS_PATTERN", "*", "PSUBSCRIBE pattern of the PUBSUB channels to ingest"),
       new Option("--redis-stream", "REDIS_STREAM", "sse:ingest", "stream key to ingest (bad entries go to KEY:dead)"),
@@ -158,6 +159,11 @@ public final class Settings {
 
   public String redisUrl() {
     return values.get("--redis");
+  }
+
+  /** Empty: the JVM's default trust store. */
+  public String redisTlsCa() {
+    return values.get("--redis-tls-ca");
   }
 
   public boolean redisIngest() {

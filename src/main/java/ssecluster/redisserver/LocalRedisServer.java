@@ -2,8 +2,10 @@ package ssecluster.redisserver;
 
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
+import redis.embedded.core.RedisServerBuilder;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -23,11 +25,16 @@ public final class LocalRedisServer implements AutoCloseable {
 
   /** Starts a server on the port and returns once it accepts connections. */
   public static LocalRedisServer start(int port, Consumer<String> log) throws IOException {
+    return start(port, List.of(), log);
+  }
+
+  /** The same with extra redis.conf lines, such as {@code requirepass secret} or the {@code tls-*} settings. */
+  public static LocalRedisServer start(int port, List<String> settings, Consumer<String> log) throws IOException {
     try {
-      return start(port, ExecutableProvider.newJarResourceProvider(), log);
+      return start(port, ExecutableProvider.newJarResourceProvider(), settings, log);
     } catch (IOException | RuntimeException embeddedFailed) {
       try {
-        return start(port, ExecutableProvider.newExecutableInPath("redis-server"), log);
+        return start(port, ExecutableProvider.newExecutableInPath("redis-server"), settings, log);
       } catch (IOException | RuntimeException pathFailed) {
         embeddedFailed.addSuppressed(pathFailed);
         throw new IOException("could not start the embedded redis-server on port " + port
@@ -36,16 +43,18 @@ public final class LocalRedisServer implements AutoCloseable {
     }
   }
 
-  private static LocalRedisServer start(int port, ExecutableProvider binary, Consumer<String> log) throws IOException {
-    RedisServer server = RedisServer.newRedisServer()
+  private static LocalRedisServer start(int port, ExecutableProvider binary, List<String> settings,
+                                        Consumer<String> log) throws IOException {
+    RedisServerBuilder builder = RedisServer.newRedisServer()
         .executableProvider(binary)
         .bind("127.0.0.1")
         .port(port)
         .setting("save \"\"")
         .setting("appendonly no")
         .soutListener(log)
-        .serrListener(log)
-        .build();
+        .serrListener(log);
+    settings.forEach(builder::setting);
+    RedisServer server = builder.build();
     server.start();
     return new LocalRedisServer(port, server);
   }

@@ -13,6 +13,7 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import ssecluster.bus.Publication;
 import ssecluster.bus.Publisher;
+import ssecluster.config.Settings;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.RedisStatus;
 
@@ -40,6 +41,7 @@ public final class PubSubIngestVerticle extends VerticleBase {
   /** Connecting, authenticating and subscribing must be done within this, or the try counts as failed. */
   private static final long SUBSCRIBE_TIMEOUT_MILLIS = 5000;
 
+  private final Settings settings;
   private final String url;
   private final String pattern;
   private final Publisher publisher;
@@ -59,9 +61,10 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private Redis client;
   private boolean failing;
 
-  public PubSubIngestVerticle(String url, String pattern, Publisher publisher, NodeCounters counters, RedisStatus status) {
-    this.url = url;
-    this.pattern = pattern;
+  public PubSubIngestVerticle(Settings settings, Publisher publisher, NodeCounters counters, RedisStatus status) {
+    this.settings = settings;
+    this.url = settings.redisUrl();
+    this.pattern = settings.redisPattern();
     this.publisher = publisher;
     this.counters = counters;
     this.status = status;
@@ -69,7 +72,7 @@ public final class PubSubIngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    options = RedisConnections.options(url);
+    options = RedisConnections.options(settings);
     acquireTimer = vertx.setPeriodic(ACQUIRE_EVERY_MILLIS, id -> tryToLead());
     tryToLead();
     return Future.succeededFuture();

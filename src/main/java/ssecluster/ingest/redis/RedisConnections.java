@@ -1,10 +1,12 @@
 package ssecluster.ingest.redis;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+import ssecluster.config.Settings;
 
-/** How this node connects to Redis: the URL (password, TLS, database) and short connect timeouts. */
+/** How this node connects to Redis: the URL (password, TLS, database), TLS trust, short connect timeouts. */
 final class RedisConnections {
 
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
@@ -12,10 +14,15 @@ final class RedisConnections {
   private RedisConnections() {
   }
 
-  static RedisOptions options(String url) {
-    RedisOptions options = new RedisOptions().setConnectionString(url);
+  static RedisOptions options(Settings settings) {
+    RedisOptions options = new RedisOptions().setConnectionString(settings.redisUrl());
     // A Redis that does not answer must fail the attempt quickly, so backoff and takeover stay bounded.
-    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setTcpKeepAlive(true);
+    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS).setTcpKeepAlive(true)
+        // rediss:// checks that the certificate names the host, as HTTPS does (Vert.x 5 demands a choice).
+        .setHostnameVerificationAlgorithm("HTTPS");
+    if (!settings.redisTlsCa().isEmpty()) {
+      options.getNetClientOptions().setTrustOptions(new PemTrustOptions().addCertPath(settings.redisTlsCa()));
+    }
     return options;
   }
 

@@ -47,6 +47,7 @@ public final class StreamIngestVerticle extends VerticleBase {
   /** XAUTOCLAIM pages per claim round, so one round stays short even with a large backlog. */
   private static final int CLAIM_PAGES = 10;
 
+  private final Settings settings;
   private final String url;
   private final String stream;
   private final String deadLetterStream;
@@ -72,6 +73,7 @@ public final class StreamIngestVerticle extends VerticleBase {
 
   public StreamIngestVerticle(Settings settings, String consumer, Publisher publisher, NodeCounters counters,
                               RedisStatus status) {
+    this.settings = settings;
     this.url = settings.redisUrl();
     this.stream = settings.redisStream();
     this.deadLetterStream = settings.redisDeadLetterStream();
@@ -86,7 +88,7 @@ public final class StreamIngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    options = RedisConnections.options(url);
+    options = RedisConnections.options(settings);
     commands = Redis.createClient(vertx, options);
     connectReader();
     timers.add(vertx.setPeriodic(Math.max(250, claimIdleMillis / 2), id -> claimIdleEntries()));

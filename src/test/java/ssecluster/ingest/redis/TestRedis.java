@@ -27,11 +27,20 @@ final class TestRedis implements AutoCloseable {
 
   private final Vertx vertx;
   private final int port = TestCluster.freePort();
+  private final List<String> settings;
+  private final String clientUrl;
   private LocalRedisServer server;
   private Redis client;
 
   TestRedis(Vertx vertx) {
+    this(vertx, List.of(), "");
+  }
+
+  /** A server with extra redis.conf lines; the test's own client authenticates with {@code password}. */
+  TestRedis(Vertx vertx, List<String> settings, String password) {
     this.vertx = vertx;
+    this.settings = settings;
+    this.clientUrl = password.isEmpty() ? url() : "redis://:" + password + "@127.0.0.1:" + port;
     start();
   }
 
@@ -42,11 +51,11 @@ final class TestRedis implements AutoCloseable {
   /** (Re)starts the server on the same port; it starts empty, like a Redis that lost its data. */
   void start() {
     try {
-      server = LocalRedisServer.start(port, line -> { });
+      server = LocalRedisServer.start(port, settings, line -> { });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    client = Redis.createClient(vertx, url());
+    client = Redis.createClient(vertx, clientUrl);
   }
 
   void stop() {
