@@ -16,8 +16,11 @@ import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.http.HttpServerVerticle;
 import ssecluster.ingest.EventBusIngest;
+import ssecluster.ingest.redis.PubSubIngestVerticle;
+import ssecluster.ingest.redis.StreamIngestVerticle;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
+import ssecluster.status.RedisStatus;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,6 +70,7 @@ public final class Node {
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
+        .compose(v -> deployRedisIngest())
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
         .compose(v -> vertx.executeBlocking(this::tlsCertificate))
         .compose(certificate -> {
@@ -87,6 +91,19 @@ public final class Node {
               + "  cluster members: " + state.clusterMembers().size()
               + (settings.demo() ? "  demo feed: on" : ""));
         })
+        .mapEmpty();
+  }
+
+  /** Redis ingestion runs beside the rest: Redis being away never fails the start, it is retried. */
+  private Future<Void> deployRedisIngest() {
+    RedisStatus redis = new RedisStatus(settings.redisUrl(), settings.redisIngest());
+    state.redis(redis);
+    if (!settings.redisIngest()) {
+      return Future.succeededFuture();
+    }
+    // The member id is unique per node run, so each node is its own consumer in the shared group.
+    return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
+        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
         .mapEmpty();
   }
 
