@@ -14,6 +14,7 @@ import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.http.HttpServerVerticle;
+import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
@@ -66,10 +67,11 @@ public final class Node {
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
-        .compose(v -> {
+        .compose(v -> StaticAssets.load(vertx, settings.webroot()))
+        .compose(assets -> {
           KeyCertOptions certificate = tlsCertificate();
           return vertx.deployVerticle(() -> {
-            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate);
+            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
             httpVerticles.add(verticle);
             return verticle;
           }, new DeploymentOptions().setInstances(settings.httpInstances()));
