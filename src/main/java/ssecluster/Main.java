@@ -25,6 +25,13 @@ import java.util.logging.Logger;
  */
 public final class Main {
 
+  static {
+    // Must precede the first use of java.util.logging (see NodeLogManager); -D on the command line wins.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", NodeLogManager.class.getName());
+    }
+  }
+
   private static final long PUBLISH_TIMEOUT_MILLIS = 20_000;
   /** Strong references: java.util.logging forgets the level of a logger nobody holds. */
   private static final List<Logger> QUIET_LOGGERS = List.of(Logger.getLogger("com.hazelcast"), Logger.getLogger("io.vertx"));
@@ -34,6 +41,7 @@ public final class Main {
 
   public static void main(String[] args) {
     configureLogging();
+    Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
     List<String> arguments = new ArrayList<>(Arrays.asList(args));
     if (arguments.contains("--help") || arguments.contains("-h") || (!arguments.isEmpty() && arguments.get(0).equals("help"))) {
       System.out.println(usage());
@@ -77,6 +85,9 @@ public final class Main {
       } catch (Exception e) {
         log.log(Level.WARNING, "Shutdown did not complete cleanly: " + e, e);
       }
+      for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
+        handler.flush();
+      }
     }, "shutdown"));
   }
 
@@ -101,12 +112,6 @@ public final class Main {
     }
     // A light member only carries messages: quiet Hazelcast and Vert.x so the output is the answer.
     QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
-    // Vert.x may still hand a completion to an event loop it has just shut down; that is harmless here.
-    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-      if (!(error instanceof java.util.concurrent.RejectedExecutionException)) {
-        error.printStackTrace();
-      }
-    });
     ClusterFactory.ClusteredVertx clustered;
     try {
       clustered = await(ClusterFactory.join(settings, true));
@@ -153,6 +158,19 @@ public final class Main {
       cause = cause.getCause();
     }
     return cause;
+  }
+
+  /**
+   * Vert.x may hand a last completion to an event loop it has just shut down while closing; that is
+   * harmless and not worth a stack trace. Anything else is a bug and is logged as one.
+   */
+  private static void uncaught(Thread thread, Throwable error) {
+    Logger log = Logger.getLogger(Main.class.getName());
+    if (error instanceof java.util.concurrent.RejectedExecutionException) {
+      log.log(Level.FINE, "Task rejected by a closed event loop on " + thread.getName(), error);
+    } else {
+      log.log(Level.SEVERE, "Uncaught exception on " + thread.getName(), error);
+    }
   }
 
   private static void configureLogging() {

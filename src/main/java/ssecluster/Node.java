@@ -2,6 +2,7 @@ package ssecluster;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -68,14 +69,13 @@ public final class Node {
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
-        .compose(assets -> {
-          KeyCertOptions certificate = tlsCertificate();
-          return vertx.deployVerticle(() -> {
-            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
-            httpVerticles.add(verticle);
-            return verticle;
-          }, new DeploymentOptions().setInstances(settings.httpInstances()));
-        })
+        // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
+        .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
+            .compose(certificate -> vertx.deployVerticle(() -> {
+              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
+              httpVerticles.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(settings.httpInstances()))))
         .compose(id -> {
           httpDeployment = id;
           return settings.demo() ? vertx.deployVerticle(new DemoFeedVerticle(publisher)).mapEmpty() : Future.succeededFuture();
@@ -112,7 +112,11 @@ public final class Node {
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
     Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    return httpStopped.eventually(() -> vertx.close());
+    // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
+    // (and any context a composed future would dispatch to) is gone.
+    Promise<Void> closed = Promise.promise();
+    httpStopped.onComplete(ignored -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   public Vertx vertx() {

@@ -32,7 +32,7 @@ public final class Settings {
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
-      new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "4194304", "bytes a client may fall behind while its queue is full"),
+      new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 

@@ -60,13 +60,13 @@ final class IndexHandler {
         AssetResponses.negotiate(index, requestHeaders.get(HttpHeaders.ACCEPT_ENCODING)));
     if (fresh && request.method() == HttpMethod.GET && request.version() == HttpVersion.HTTP_2 && !links.isEmpty()) {
       MultiMap hints = HttpHeaders.headers();
-      links.forEach(link -> hints.add("Link", link));
+      links.forEach(link -> hints.add("link", link));
       response.writeEarlyHints(hints).onFailure(e -> log.fine("103 Early Hints not sent: " + e));
       if (pushWanted(request)) {
         push(request, response);
       }
     }
-    links.forEach(link -> response.headers().add("Link", link));
+    links.forEach(link -> response.headers().add("link", link));
     response.putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("Referrer-Policy", "same-origin");
     AssetResponses.send(request.method(), requestHeaders, response, index);
