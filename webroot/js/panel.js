@@ -23,24 +23,26 @@ export class NamespacePanel {
   constructor(namespace, url, { onRemove, onRetry, onPublishHere }) {
     this.namespace = namespace;
     this.stateEl = el('span', { class: 'pill', 'data-state': 'connecting' }, STATE_TEXT.connecting);
-    this.countEl = el('span', { class: 'count', title: 'Messages received' }, '0');
-    this.retryEl = el('button', { type: 'button', class: 'btn btn-small', hidden: true, onclick: onRetry }, 'Retry');
+    this.countEl = el('span', { class: 'count', title: 'Messages received' }, '0 messages');
+    this.retryEl = el('button', { type: 'button', class: 'btn btn-link btn-retry', hidden: true, onclick: onRetry }, 'Retry');
     this.list = el('ol', { class: 'messages', 'aria-label': `Messages of ${namespace}, newest first` });
     this.emptyEl = el('li', { class: 'waiting' }, 'Waiting for the first message…');
     this.list.append(this.emptyEl);
     this.element = el('article', { class: 'panel', dataset: { ns: namespace, state: 'connecting' } },
       el('header', { class: 'panel-head' },
-        el('div', { class: 'panel-title' },
-          el('h2', {}, namespace),
-          el('code', { class: 'panel-url' }, url)),
-        el('div', { class: 'panel-tools' },
-          this.stateEl, this.countEl, this.retryEl,
-          el('button', { type: 'button', class: 'btn btn-small', title: `Publish to ${namespace}`, onclick: onPublishHere }, 'Publish here'),
-          el('button', { type: 'button', class: 'btn btn-small', onclick: () => this.clear() }, 'Clear'),
+        el('div', { class: 'panel-row' },
+          el('h2', { class: 'panel-name' }, namespace),
+          this.stateEl,
           el('button', {
             type: 'button', class: 'btn btn-icon', 'data-remove': namespace,
             'aria-label': `Unsubscribe from ${namespace}`, title: `Unsubscribe from ${namespace}`, onclick: onRemove,
-          }, '×'))),
+          }, '×')),
+        el('div', { class: 'panel-row panel-row-sub' },
+          el('code', { class: 'panel-url' }, url),
+          this.countEl,
+          this.retryEl,
+          el('button', { type: 'button', class: 'btn btn-link', title: `Publish to ${namespace}`, onclick: onPublishHere }, 'Publish here'),
+          el('button', { type: 'button', class: 'btn btn-link', onclick: () => this.clear() }, 'Clear'))),
       this.list);
   }
 
@@ -78,7 +80,7 @@ export class NamespacePanel {
       this.list.prepend(fragment);
       while (this.list.childElementCount > MAX_MESSAGES) this.list.lastElementChild.remove();
     }
-    this.countEl.textContent = this.#received.toLocaleString();
+    this.countEl.textContent = `${this.#received.toLocaleString()} message${this.#received === 1 ? '' : 's'}`;
   }
 
   #render({ event, id, data, receivedAt }) {
