@@ -110,6 +110,8 @@ class SpaBrowserTest {
     waitFor("the pets stream to be live", d -> "live".equals(panel("pets").getAttribute("data-state")));
     waitFor("the node badge to name node A", d -> "spa-node-a".equals(text("#node-name")));
     assertEquals("Live · 1 stream", text("#conn-text"));
+    assertEquals("h2", script("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+        "the browser got the page over HTTP/2 (TLS, ALPN)");
     assertEquals(1, openStreams(nodeA), "node A holds the page's one stream");
 
     // Published on node B, into a descendant of pets, as a named event the page knows from the demo.
@@ -174,6 +176,15 @@ class SpaBrowserTest {
     browser.manage().window().setSize(new Dimension(390, 844));
     waitFor("the phone layout", d -> (Boolean) script("return document.documentElement.scrollWidth <= window.innerWidth"));
     screenshot("spa-screenshot-phone.png");
+
+    // A burst: every message is counted, the newest is on top, and the card keeps a bounded list.
+    for (int i = 1; i <= 300; i++) {
+      publishOnB("/publish/updates", "burst " + i);
+    }
+    waitFor("all 302 messages counted", d -> "302 messages".equals(panel("updates").findElement(By.cssSelector(".count")).getText()));
+    List<WebElement> shown = panel("updates").findElements(By.cssSelector(".msg"));
+    assertEquals(200, shown.size(), "the card keeps the newest 200");
+    assertEquals("burst 300", shown.get(0).findElement(By.cssSelector(".msg-data")).getText(), "newest first");
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------
