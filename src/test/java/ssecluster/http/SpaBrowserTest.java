@@ -185,6 +185,13 @@ class SpaBrowserTest {
     List<WebElement> shown = panel("updates").findElements(By.cssSelector(".msg"));
     assertEquals(200, shown.size(), "the card keeps the newest 200");
     assertEquals("burst 300", shown.get(0).findElement(By.cssSelector(".msg-data")).getText(), "newest first");
+
+    // The node serving the page goes away: the page says so instead of pretending to be live.
+    cluster.stop(nodeA);
+    waitFor("the card to leave the live state", d -> !"live".equals(panel("updates").getAttribute("data-state")));
+    String state = panel("updates").getAttribute("data-state");
+    assertTrue(state.equals("reconnecting") || state.equals("failed"), "state shown: " + state);
+    waitFor("the header to leave the live state", d -> !"live".equals(browser.findElement(By.id("conn")).getAttribute("data-state")));
   }
 
   // ---- helpers -----------------------------------------------------------------------------------------
