@@ -3,7 +3,6 @@ package ssecluster.http;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -67,9 +66,12 @@ class SpaBrowserTest {
   private static WebDriver browser;
   private static Path profile;
 
-  @BeforeAll
-  static void startClusterAndBrowser() throws IOException {
+  /** Called first by each test, so a missing browser shows as a skipped test (or a failure on CI). */
+  private static void startClusterAndBrowser() throws IOException {
     requireChromium();
+    if (browser != null) {
+      return;
+    }
     QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
     cluster = new TestCluster();
     nodeA = cluster.start("--https-port", "0", "--node-name", "spa-node-a");
@@ -104,6 +106,7 @@ class SpaBrowserTest {
 
   @Test
   void messagesPublishedOnAnotherNodeAppearLiveAndRemovingANamespaceStopsIt() throws IOException {
+    startClusterAndBrowser();
     String token = UUID.randomUUID().toString().substring(0, 8);
     browser.get("https://localhost:" + nodeA.httpsPort() + "/?ns=pets");
 
