@@ -70,6 +70,49 @@ cleanup() {
   fi
 }
 
+# Starts an embedded, real redis-server (log: logs/redis.log) when nothing answers at the Redis the nodes
+# use (--redis, else REDIS_URL, else redis://127.0.0.1:6379) and that Redis is a plain local one; it is
+# added to PIDS, so cleanup stops it with the nodes. Any other Redis (remote, TLS, password) is used as is.
+start_redis_if_needed() {
+  local url=${REDIS_URL:-redis://127.0.0.1:6379} ingest=true
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --redis) url=${2:-$url}; shift ;;
+      --redis=*) url=${1#--redis=} ;;
+      --redis-ingest) [[ "${2:-}" == false ]] && ingest=false ;;
+      --redis-ingest=false) ingest=false ;;
+    esac
+    shift
+  done
+  [[ $ingest == true ]] || return 0
+  local hostport=${url#*://}
+  hostport=${hostport%%/*}; hostport=${hostport%%\?*}
+  local host=${hostport%:*} port=6379
+  [[ "$hostport" == *:* ]] && port=${hostport##*:}
+  if [[ "$url" != redis://* || "$hostport" == *@* || ! "$host" =~ ^(127\.0\.0\.1|localhost)$ || ! "$port" =~ ^[0-9]+$ ]]; then
+    echo "Redis: the nodes use the configured Redis (no embedded one started)"
+    return 0
+  fi
+  if port_in_use "$port"; then
+    echo "Redis: using the Redis that answers on 127.0.0.1:$port"
+    return 0
+  fi
+  $(java_cmd) redis --port "$port" > "$LOG_DIR/redis.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  echo "Started an embedded redis-server on 127.0.0.1:$port (pid $pid), log: logs/redis.log"
+  for _ in $(seq 1 60); do
+    if port_in_use "$port"; then
+      echo "  try: redis-cli -p $port PUBLISH pets.dogs Corgi"
+      echo "       redis-cli -p $port XADD sse:ingest '*' ns pets.dogs event new-dog data Corgi"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "The embedded Redis did not start (see logs/redis.log); the nodes run without Redis and keep retrying" >&2
+}
+
 run_cluster() {
   local nodes=3 demo=1 extra=()
   while [[ $# -gt 0 ]]; do
@@ -100,6 +143,7 @@ run_cluster() {
     PIDS+=($!)
     echo "Started node-$i (pid $!), log: logs/node-$i.log"
   done
+  start_redis_if_needed ${extra[@]+"${extra[@]}"}
 
   echo "Waiting for the nodes to join the cluster ..."
   for ((i = 0; i < nodes; i++)); do

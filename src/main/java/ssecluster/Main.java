@@ -8,12 +8,14 @@ import io.vertx.core.json.JsonObject;
 import ssecluster.bus.BusAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.config.Settings;
+import ssecluster.redisserver.LocalRedisServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -52,6 +54,7 @@ public final class Main {
       switch (command) {
         case "node" -> runNode(arguments);
         case "publish" -> System.exit(runPublish(arguments));
+        case "redis" -> runRedis(arguments);
         default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + usage());
       }
     } catch (IllegalArgumentException e) {
@@ -89,6 +92,43 @@ public final class Main {
         handler.flush();
       }
     }, "shutdown"));
+  }
+
+  /** A local, real Redis for the demo: stays in the foreground until the process is stopped. */
+  private static void runRedis(List<String> arguments) {
+    int port = 6379;
+    if (arguments.size() == 2 && arguments.get(0).equals("--port")) {
+      try {
+        port = Integer.parseInt(arguments.get(1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--port must be a number");
+      }
+    } else if (!arguments.isEmpty()) {
+      throw new IllegalArgumentException("usage: redis [--port PORT]");
+    }
+    LocalRedisServer server;
+    try {
+      server = LocalRedisServer.start(port, System.out::println);
+    } catch (IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("Embedded redis-server ready on 127.0.0.1:" + port + "; it stops with this process");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop();
+      } catch (IOException e) {
+        System.err.println("warning: redis-server did not stop cleanly: " + e.getMessage());
+      }
+      stopped.countDown();
+    }, "redis-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int runPublish(List<String> arguments) {
@@ -191,6 +231,7 @@ public final class Main {
         usage: java -jar sse-cluster.jar [node] [OPTIONS]          run a node
                java -jar sse-cluster.jar publish NS DATA [--event NAME] [OPTIONS]
                                                                    publish once through the cluster
+               java -jar sse-cluster.jar redis [--port PORT]       run a local, real Redis (no data kept)
 
         options (flag, environment variable, meaning):
         """ + Settings.help();

@@ -17,8 +17,11 @@ import ssecluster.fanout.FanoutHub;
 import ssecluster.http.HttpServerVerticle;
 import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
+import ssecluster.ingest.redis.PubSubIngestVerticle;
+import ssecluster.ingest.redis.StreamIngestVerticle;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
+import ssecluster.status.RedisStatus;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,6 +71,7 @@ public final class Node {
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
+        .compose(v -> deployRedisIngest())
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
         .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
@@ -87,6 +91,19 @@ public final class Node {
               + "  cluster members: " + state.clusterMembers().size()
               + (settings.demo() ? "  demo feed: on" : ""));
         })
+        .mapEmpty();
+  }
+
+  /** Redis ingestion runs beside the rest: Redis being away never fails the start, it is retried. */
+  private Future<Void> deployRedisIngest() {
+    RedisStatus redis = new RedisStatus(settings.redisUrl(), settings.redisIngest());
+    state.redis(redis);
+    if (!settings.redisIngest()) {
+      return Future.succeededFuture();
+    }
+    // The member id is unique per node run, so each node is its own consumer in the shared group.
+    return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
+        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
         .mapEmpty();
   }
 

@@ -66,7 +66,9 @@ public final class TestCluster implements AutoCloseable {
         "--cluster-config", CONFIG.toString(),
         "--http-port", String.valueOf(freePort()),
         "--https-port", "-1",
-        "--http-instances", "2"));
+        "--http-instances", "2",
+        // Only tests that start their own Redis ingest from one; none may touch a demo's Redis on 6379.
+        "--redis-ingest", "false"));
     args.addAll(List.of(overrides));
     return Settings.load(args, System.getenv(), new ArrayList<>());
   }
