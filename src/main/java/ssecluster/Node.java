@@ -15,6 +15,7 @@ import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.http.HttpServerVerticle;
+import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
 import ssecluster.ingest.redis.PubSubIngestVerticle;
 import ssecluster.ingest.redis.StreamIngestVerticle;
@@ -71,15 +72,14 @@ public final class Node {
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
         .compose(v -> deployRedisIngest())
+        .compose(v -> StaticAssets.load(vertx, settings.webroot()))
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
-        .compose(v -> vertx.executeBlocking(this::tlsCertificate))
-        .compose(certificate -> {
-          return vertx.deployVerticle(() -> {
-            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate);
-            httpVerticles.add(verticle);
-            return verticle;
-          }, new DeploymentOptions().setInstances(settings.httpInstances()));
-        })
+        .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
+            .compose(certificate -> vertx.deployVerticle(() -> {
+              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
+              httpVerticles.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(settings.httpInstances()))))
         .compose(id -> {
           httpDeployment = id;
           return settings.demo() ? vertx.deployVerticle(new DemoFeedVerticle(publisher)).mapEmpty() : Future.succeededFuture();
