@@ -135,22 +135,25 @@ run_cluster() {
 
   mkdir -p "$LOG_DIR"
   trap cleanup INT TERM EXIT
+  # Redis first, so the nodes find it at once instead of after a reconnect backoff.
+  start_redis_if_needed ${extra[@]+"${extra[@]}"}
+  local node_pids=()
   for ((i = 0; i < nodes; i++)); do
     local args=(node --http-port $((8080 + i)) --https-port $((8443 + i)) --node-name "node-$i")
     [[ $demo -eq 1 && $i -eq 0 ]] && args+=(--demo)
     # shellcheck disable=SC2046
     $(java_cmd) "${args[@]}" ${extra[@]+"${extra[@]}"} > "$LOG_DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
+    node_pids+=($!)
     echo "Started node-$i (pid $!), log: logs/node-$i.log"
   done
-  start_redis_if_needed ${extra[@]+"${extra[@]}"}
 
   echo "Waiting for the nodes to join the cluster ..."
   for ((i = 0; i < nodes; i++)); do
     local port=$((8080 + i)) ok=0
     for _ in $(seq 1 240); do
       if [[ "$(health_status "$port")" == "200" ]]; then ok=1; break; fi
-      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then break; fi
+      if ! kill -0 "${node_pids[$i]}" 2>/dev/null; then break; fi
       sleep 0.25
     done
     if [[ $ok -ne 1 ]]; then
@@ -173,14 +176,23 @@ run_cluster() {
   echo "  ./run.sh publish pets.dogs 'Corgi' --event new-dog"
   echo
   echo "Ctrl-C stops everything."
-  # Exit when a node dies unexpectedly, so nobody keeps watching a half cluster.
+  # A node that dies is reported once; the others keep serving (that is the point of a cluster).
+  # When no node is left, there is nothing to watch: stop what remains (Redis) and exit.
+  local reported=()
   while true; do
+    local alive=0
     for ((i = 0; i < nodes; i++)); do
-      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
-        echo "node-$i exited; see logs/node-$i.log. Stopping the rest." >&2
-        exit 1
+      if kill -0 "${node_pids[$i]}" 2>/dev/null; then
+        alive=$((alive + 1))
+      elif [[ -z "${reported[$i]:-}" ]]; then
+        reported[$i]=1
+        echo "node-$i exited (see logs/node-$i.log); the other nodes keep serving." >&2
       fi
     done
+    if [[ $alive -eq 0 ]]; then
+      echo "No node is left running." >&2
+      exit 1
+    fi
     sleep 1
   done
 }
