@@ -1,11 +1,17 @@
 package ssecluster.bus;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import ssecluster.namespace.Namespace;
 import ssecluster.status.NodeCounters;
 import ssecluster.wire.SseFrames;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one path every message takes into the cluster. It gives the message an id, encodes its SSE frame
@@ -35,27 +41,52 @@ public final class Publisher {
 
   /**
    * Publishes with a caller-chosen id, for sources that may deliver the same message twice (a Redis stream
-   * entry claimed after its reader died): namespace channels drop a repeated id.
+   * entry claimed after its reader died): namespace channels drop a repeated id. The future completes once
+   * the frame has left this node for every address: written to the connection of a node that subscribes,
+   * or delivered here. An event-bus publish is otherwise fire-and-forget, and a source that acknowledges
+   * right after calling it can lose the message if this node dies before the frame is written.
    */
-  public String publishRepeatable(Publication publication, String id) {
-    return publish(publication, id, true);
+  public Future<String> publishRepeatable(Publication publication, String id) {
+    List<Future<Void>> written = new ArrayList<>();
+    PreparedMessage message = prepare(publication, id, true);
+    for (Namespace target : publication.namespace().selfAndAncestors()) {
+      written.add(eventBus.<Buffer>publisher(target.address(), message.options()).write(message.frame())
+          .recover(Publisher::nobodySubscribes));
+    }
+    counters.published.increment();
+    return Future.all(written).map(id);
   }
 
   private String publish(Publication publication, String id, boolean mayRepeat) {
-    checkSize(publication.data());
-    Buffer frame = SseFrames.event(id, publication.event(), publication.data());
-    Namespace namespace = publication.namespace();
-    DeliveryOptions options = new DeliveryOptions()
-        .addHeader(BusAddresses.HEADER_ID, id)
-        .addHeader(BusAddresses.HEADER_NAMESPACE, namespace.name());
-    if (mayRepeat) {
-      options.addHeader(BusAddresses.HEADER_MAY_REPEAT, "1");
-    }
-    for (Namespace target : namespace.selfAndAncestors()) {
-      eventBus.publish(target.address(), frame, options);
+    PreparedMessage message = prepare(publication, id, mayRepeat);
+    for (Namespace target : publication.namespace().selfAndAncestors()) {
+      eventBus.publish(target.address(), message.frame(), message.options());
     }
     counters.published.increment();
     return id;
+  }
+
+  /** The frame, encoded once, and the headers that travel with it to every address. */
+  private record PreparedMessage(Buffer frame, DeliveryOptions options) {
+  }
+
+  private PreparedMessage prepare(Publication publication, String id, boolean mayRepeat) {
+    checkSize(publication.data());
+    Buffer frame = SseFrames.event(id, publication.event(), publication.data());
+    DeliveryOptions options = new DeliveryOptions()
+        .addHeader(BusAddresses.HEADER_ID, id)
+        .addHeader(BusAddresses.HEADER_NAMESPACE, publication.namespace().name());
+    if (mayRepeat) {
+      options.addHeader(BusAddresses.HEADER_MAY_REPEAT, "1");
+    }
+    return new PreparedMessage(frame, options);
+  }
+
+  /** An address without subscribers anywhere is not a failure to deliver: there was nobody to tell. */
+  private static Future<Void> nobodySubscribes(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        ? Future.succeededFuture()
+        : Future.failedFuture(failure);
   }
 
   public int maxDataBytes() {

@@ -232,8 +232,10 @@ public final class StreamIngestVerticle extends VerticleBase {
   // ---- publishing, dead-lettering and acknowledging a batch ----
 
   /**
-   * Publishes the good entries, copies the bad ones to the dead-letter stream, then acknowledges them all.
-   * Nothing is acknowledged if a step fails: the entries stay pending and are read or claimed again.
+   * Publishes the good entries, copies the bad ones to the dead-letter stream, then acknowledges them all,
+   * only once every published frame has left this node (so a node that dies right after XACK cannot take
+   * an acknowledged entry with it). Nothing is acknowledged if a step fails: the entries stay pending and
+   * are read or claimed again, and the repeated id keeps subscribers from seeing them twice.
    */
   private Future<Void> handle(List<StreamEntry> entries, Function<Request, Future<Response>> send, boolean claimed) {
     if (entries.isEmpty()) {
@@ -241,6 +243,7 @@ public final class StreamIngestVerticle extends VerticleBase {
     }
     Request ack = Request.cmd(Command.XACK).arg(stream).arg(group);
     List<Future<Response>> deadLetters = new ArrayList<>();
+    List<Future<String>> published = new ArrayList<>();
     try {
       for (StreamEntry entry : entries) {
         ack.arg(entry.id());
@@ -251,7 +254,7 @@ public final class StreamIngestVerticle extends VerticleBase {
         }
         try {
           Publication publication = RedisInput.streamEntry(entry.fields(), publisher.maxDataBytes());
-          publisher.publishRepeatable(publication, stream + "/" + entry.id());
+          published.add(publisher.publishRepeatable(publication, stream + "/" + entry.id()));
           counters.redisStreamIngested.increment();
           if (claimed) {
             counters.redisStreamClaimed.increment();
@@ -266,7 +269,8 @@ public final class StreamIngestVerticle extends VerticleBase {
     } catch (RuntimeException unexpected) {
       return Future.failedFuture(unexpected);
     }
-    return Future.all(deadLetters)
+    return Future.all(published)
+        .compose(v -> Future.all(deadLetters))
         .compose(v -> {
           counters.redisDeadLettered.add(deadLetters.size());
           return send.apply(ack);
