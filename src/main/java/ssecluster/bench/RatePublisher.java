@@ -1,0 +1,134 @@
+package ssecluster.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes at a fixed rate, open loop: message {@code seq} is due at {@code start + seq / rate} and is
+ * sent then, however slowly earlier ones are answered (a timer catches up with every message that has
+ * fallen due). Each message carries its sequence number and its <em>scheduled</em> send time, so a
+ * publisher that falls behind shows up as latency instead of hiding it (no coordinated omission).
+ */
+final class RatePublisher {
+
+  /** Sends one message; must call {@link RatePublisher#accepted} or {@link RatePublisher#failed}. */
+  interface Transport {
+    void send(long seq, String data);
+  }
+
+  private final Vertx vertx;
+  private final int rate;
+  private final int size;
+  private final BitSet accepted = new BitSet();
+  private final AtomicLong failures = new AtomicLong();
+  private volatile String lastFailure = "";
+  private Transport transport;
+  private long startNanos;
+  private long startMicros;
+  private long total;
+  private long sent;
+  private long timer = -1;
+  private Runnable onAllSent = () -> { };
+
+  RatePublisher(Vertx vertx, int rate, int size) {
+    this.vertx = vertx;
+    this.rate = rate;
+    this.size = size;
+  }
+
+  /** Publishing by POST over a few keep-alive connections (HTTP/1.1, pipelining off). */
+  Transport http(Servers.Server server, String path) {
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(32));
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(server.host())
+        .setPort(server.port()).setURI(path).putHeader("Content-Type", "text/plain");
+    return (seq, data) -> client.request(request)
+        .compose(req -> req.send(Buffer.buffer(data)))
+        .onComplete(result -> {
+          int status = result.succeeded() ? result.result().statusCode() : 0;
+          if (status >= 200 && status < 300) {
+            accepted(seq);
+          } else {
+            failed(result.succeeded() ? "HTTP " + status : String.valueOf(result.cause()));
+          }
+        });
+  }
+
+  /**
+   * Publishing with the plain event-bus API from a light member; the node's outbound interceptor (installed
+   * on the bench's Vert.x by the caller) turns it into a cluster publish. Accepted once handed over.
+   */
+  Transport eventBus(EventBus eventBus, String namespace) {
+    return (seq, data) -> {
+      eventBus.publish(namespace, data);
+      accepted(seq);
+    };
+  }
+
+  synchronized void accepted(long seq) {
+    accepted.set((int) seq);
+  }
+
+  void failed(String why) {
+    failures.incrementAndGet();
+    lastFailure = why;
+  }
+
+  /** Starts sending {@code count} messages; {@code done} runs on the publisher's loop after the last send. */
+  void start(Transport transport, long count, Runnable done) {
+    this.transport = transport;
+    this.total = count;
+    this.onAllSent = done;
+    vertx.runOnContext(v -> {
+      startNanos = System.nanoTime();
+      startMicros = BenchClock.nowMicros();
+      timer = vertx.setPeriodic(1, id -> catchUp());
+      catchUp();
+    });
+  }
+
+  /** Scheduled send time of the first message, µs of {@link BenchClock}. */
+  long startMicros() {
+    return startMicros;
+  }
+
+  private void catchUp() {
+    long elapsedNanos = System.nanoTime() - startNanos;
+    long due = Math.min(total, elapsedNanos * rate / 1_000_000_000L + 1);
+    while (sent < due) {
+      long seq = sent++;
+      long scheduledMicros = startMicros + seq * 1_000_000L / rate;
+      transport.send(seq, BenchPayload.encode(seq, scheduledMicros, size));
+    }
+    if (sent >= total && timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+      onAllSent.run();
+    }
+  }
+
+  long sent() {
+    return sent;
+  }
+
+  synchronized BitSet acceptedSet() {
+    return (BitSet) accepted.clone();
+  }
+
+  long failures() {
+    return failures.get();
+  }
+
+  String lastFailure() {
+    return lastFailure;
+  }
+}
