@@ -138,7 +138,27 @@ public final class Bench {
     if (!allSent.await(options.durationSeconds() + 60L, TimeUnit.SECONDS)) {
       line("WARNING: the publisher did not get all messages out in time");
     }
-    Thread.sleep(options.drainSeconds() * 1000L);
+    // Evaluate only once every publish is answered and deliveries have stopped for --drain seconds,
+    // so a server that is behind shows as latency, not as "lost" (bounded: 120 s at most).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (publisher.answered() < total && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    long seen = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long now = subscribers.deliveriesSoFar();
+      if (now != seen) {
+        seen = now;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= TimeUnit.SECONDS.toNanos(options.drainSeconds())) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    if (System.nanoTime() >= deadline) {
+      line("WARNING: deliveries still arriving or publishes unanswered 120 s after the end; counted as they stand");
+    }
     await(subscribers.close(), 30);
     reportLoad(servers, subscribers, publisher, before, after, subscribeNodes, publishNode);
   }

@@ -25,7 +25,7 @@ public final class BenchOptions {
     option("--size", "100", "bytes of each event's data");
     option("--warmup", "5", "seconds of publishing before the measured window");
     option("--duration", "20", "seconds of the measured window");
-    option("--drain", "3", "seconds to wait for late events after the last publish");
+    option("--drain", "3", "after the last publish is answered, the run ends once no event arrived for this many seconds (120 s cap)");
     option("--namespace", "bench", "namespace (sse) or channel id (nchan)");
     option("--source-addresses", "1", "spread client connections over 127.0.0.1 .. 127.0.0.N");
     option("--client-loops", "2", "event loops of the bench's clients");

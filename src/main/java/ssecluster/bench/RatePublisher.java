@@ -30,6 +30,7 @@ final class RatePublisher {
   private final int size;
   private final BitSet accepted = new BitSet();
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
   private volatile String lastFailure = "";
   private Transport transport;
   private long startNanos;
@@ -76,11 +77,18 @@ final class RatePublisher {
 
   synchronized void accepted(long seq) {
     accepted.set((int) seq);
+    answered.incrementAndGet();
   }
 
   void failed(String why) {
     failures.incrementAndGet();
+    answered.incrementAndGet();
     lastFailure = why;
+  }
+
+  /** Publishes answered so far (accepted or failed). */
+  long answered() {
+    return answered.get();
   }
 
   /** Starts sending {@code count} messages; {@code done} runs on the publisher's loop after the last send. */
@@ -116,6 +124,7 @@ final class RatePublisher {
     }
   }
 
+  /** Messages scheduled so far (read from other threads only after the run, or for progress). */
   long sent() {
     return sent;
   }

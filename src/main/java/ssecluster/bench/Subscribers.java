@@ -193,6 +193,17 @@ final class Subscribers {
     return connections.stream().filter(c -> c.open && !c.closedEarly).count();
   }
 
+  /** Events received so far, all threads (for waiting until deliveries stop). */
+  long deliveriesSoFar() {
+    long total = 0;
+    for (Stats stats : allStats) {
+      synchronized (stats) {
+        total += stats.deliveries;
+      }
+    }
+    return total;
+  }
+
   /** All client threads' figures merged; call once the run is over. */
   Stats merged() {
     Stats total = new Stats();

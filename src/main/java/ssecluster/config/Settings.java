@@ -34,6 +34,7 @@ public final class Settings {
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "4194304", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
+      new Option("--native-transport", "NATIVE_TRANSPORT", "true", "use Linux epoll when available (false: Java NIO)"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 
   private final Map<String, String> values;
@@ -173,6 +174,11 @@ public final class Settings {
   public int httpInstances() {
     int configured = number("--http-instances", Integer::parseInt, 0, 1024);
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Prefer Netty's native (epoll) transport; Vert.x falls back to NIO where it is not available. */
+  public boolean nativeTransport() {
+    return Boolean.parseBoolean(values.get("--native-transport"));
   }
 
   public boolean demo() {

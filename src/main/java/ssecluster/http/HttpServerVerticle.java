@@ -57,6 +57,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setPort(settings.httpPort())
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(http2);
+    withoutWebSockets(plain);
     List<Future<HttpServer>> listening = new ArrayList<>();
     listening.add(listen(plain, router));
     if (settings.httpsPort() >= 0) {
@@ -67,9 +68,19 @@ public final class HttpServerVerticle extends VerticleBase {
           .setUseAlpn(true)
           .setKeyCertOptions(tlsCertificate)
           .setInitialSettings(http2);
+      withoutWebSockets(tls);
       listening.add(listen(tls, router));
     }
     return Future.all(listening);
+  }
+
+  /**
+   * We serve no WebSockets. With WebSocket compression on (Vert.x's default) every HTTP/1.1 connection
+   * carries a WebSocket extension handler that inspects each outbound write; a profile of the SSE
+   * fan-out showed it at ~5% of the node's CPU (BENCHMARKS.md).
+   */
+  private static void withoutWebSockets(HttpServerOptions options) {
+    options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
   }
 
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
