@@ -199,8 +199,9 @@ public final class Bench {
     for (int i = 0; i < servers.list().size(); i++) {
       double cpu = after.serverCpu.get(i) - before.serverCpu.get(i);
       serverCpu += cpu;
-      perServer.append(String.format("%s%d: %.2f s (%.0f%% of a core)", perServer.length() > 0 ? ", " : "", i, cpu,
-          100 * cpu / seconds));
+      double sys = after.serverSys.get(i) - before.serverSys.get(i);
+      perServer.append(String.format("%s%d: %.2f s (%.0f%% of a core; kernel %.2f s)", perServer.length() > 0 ? ", " : "", i, cpu,
+          100 * cpu / seconds, sys));
     }
     double machineBusy = (after.machineBusy - before.machineBusy) / (double) Math.max(1, after.machineTotal - before.machineTotal);
     line("server CPU in window: " + perServer + String.format("; total %.2f s", serverCpu));
@@ -230,14 +231,16 @@ public final class Bench {
   }
 
   /** CPU readings at one instant. */
-  record Sample(long nanos, List<Double> serverCpu, double selfCpu, long machineBusy, long machineTotal) {
+  record Sample(long nanos, List<Double> serverCpu, List<Double> serverSys, double selfCpu, long machineBusy, long machineTotal) {
     static Sample take(Servers servers) {
       List<Double> cpu = new ArrayList<>();
+      List<Double> sys = new ArrayList<>();
       for (Servers.Server server : servers.list()) {
         cpu.add(ProcStats.cpuSeconds(server.pids()));
+        sys.add(ProcStats.systemSeconds(server.pids()));
       }
       long[] machine = ProcStats.machineTicks();
-      return new Sample(System.nanoTime(), cpu, ProcStats.cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1]);
+      return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1]);
     }
   }
 

@@ -28,6 +28,24 @@ public final class ProcStats {
     }
   }
 
+  /** stime alone (kernel time: system calls, and on loopback much of the TCP work), in seconds; -1 when gone. */
+  public static double systemSeconds(long pid) {
+    try {
+      return parseSystemTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))) / (double) TICKS_PER_SECOND;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Sum of {@link #systemSeconds} over several processes. */
+  public static double systemSeconds(List<Long> pids) {
+    double total = 0;
+    for (long pid : pids) {
+      total += Math.max(0, systemSeconds(pid));
+    }
+    return total;
+  }
+
   /** Sum of {@link #cpuSeconds} over several processes (nginx master and workers). */
   public static double cpuSeconds(List<Long> pids) {
     double total = 0;
@@ -59,6 +77,13 @@ public final class ProcStats {
     String[] fields = stat.substring(close + 1).trim().split("\\s+");
     // fields[0] is field 3 (state); utime is field 14, stime field 15.
     return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+  }
+
+  /** stime (field 15) in clock ticks from the text of /proc/<pid>/stat. */
+  static long parseSystemTicks(String stat) {
+    int close = stat.lastIndexOf(')');
+    String[] fields = stat.substring(close + 1).trim().split("\\s+");
+    return Long.parseLong(fields[15 - 3]);
   }
 
   /** The parent pid (field 4) from the text of /proc/<pid>/stat. */

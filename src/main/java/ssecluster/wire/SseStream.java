@@ -68,16 +68,21 @@ public final class SseStream {
    * the caller can forget it.
    */
   public boolean send(Buffer frame) {
+    return send(frame, 1);
+  }
+
+  /** Writes several event frames joined in one buffer ({@code events} of them), as one write. */
+  public boolean send(Buffer frames, int events) {
     if (!open || closed) {
       return false;
     }
     if (response.writeQueueFull()) {
-      if (lagBoundExceeded(frame.length())) {
+      if (lagBoundExceeded(frames.length())) {
         return false;
       }
     }
-    response.write(frame);
-    eventsSent++;
+    response.write(frames);
+    eventsSent += events;
     return true;
   }
 

@@ -12,6 +12,7 @@ class ProcStatsTest {
   void cpuTicksAreUtimePlusStime() {
     String stat = "10349 (cat) R 10343 10343 8331 0 -1 4194304 100 0 0 0 7 3 0 0 20 0 1 0 126176 3133440 416 0";
     assertEquals(10, ProcStats.parseCpuTicks(stat));
+    assertEquals(3, ProcStats.parseSystemTicks(stat));
     assertEquals(10343, ProcStats.parseParentPid(stat));
   }
 
