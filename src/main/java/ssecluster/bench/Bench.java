@@ -10,6 +10,12 @@ import ssecluster.config.Settings;
 import ssecluster.ingest.EventBusIngest;
 import ssecluster.status.NodeCounters;
 
+import io.vertx.core.json.JsonObject;
+
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -205,6 +211,11 @@ public final class Bench {
     }
     double machineBusy = (after.machineBusy - before.machineBusy) / (double) Math.max(1, after.machineTotal - before.machineTotal);
     line("server CPU in window: " + perServer + String.format("; total %.2f s", serverCpu));
+    if (after.serverWrites > before.serverWrites) {
+      line(String.format("server-side: %d frames written in %d socket writes (%.2f frames per write: >1 when frames queued up)",
+          after.serverDelivered - before.serverDelivered, after.serverWrites - before.serverWrites,
+          (after.serverDelivered - before.serverDelivered) / (double) (after.serverWrites - before.serverWrites)));
+    }
     line(String.format("DELIVERIES PER SERVER CPU-SECOND: %.0f", serverCpu > 0 ? stats.windowDeliveries / serverCpu : Double.NaN));
     line(String.format("bench client CPU in window: %.2f s; whole machine busy %.0f%% of %d cores; load average now %s",
         after.selfCpu - before.selfCpu, 100 * machineBusy, Runtime.getRuntime().availableProcessors(), ProcStats.loadAverage()));
@@ -231,16 +242,40 @@ public final class Bench {
   }
 
   /** CPU readings at one instant. */
-  record Sample(long nanos, List<Double> serverCpu, List<Double> serverSys, double selfCpu, long machineBusy, long machineTotal) {
+  record Sample(long nanos, List<Double> serverCpu, List<Double> serverSys, double selfCpu, long machineBusy, long machineTotal,
+                long serverDelivered, long serverWrites) {
     static Sample take(Servers servers) {
       List<Double> cpu = new ArrayList<>();
       List<Double> sys = new ArrayList<>();
+      long delivered = 0;
+      long writes = 0;
       for (Servers.Server server : servers.list()) {
         cpu.add(ProcStats.cpuSeconds(server.pids()));
         sys.add(ProcStats.systemSeconds(server.pids()));
+        if (!servers.nchan()) {
+          JsonObject health = health(server);
+          delivered += health.getLong("delivered", 0L);
+          writes += health.getLong("streamWrites", 0L);
+        }
       }
       long[] machine = ProcStats.machineTicks();
-      return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1]);
+      return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1],
+          delivered, writes);
+    }
+
+    /** The node's /health counters (empty when unreachable). */
+    private static JsonObject health(Servers.Server server) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://" + server.host() + ":" + server.port() + "/health")
+            .toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(2000);
+        try (InputStream in = c.getInputStream()) {
+          return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      } catch (Exception e) {
+        return new JsonObject();
+      }
     }
   }
 

@@ -109,7 +109,7 @@ final class Servers implements AutoCloseable {
     if (!Files.isRegularFile(conf)) {
       throw new IllegalStateException(conf + " not found: run the bench from the repository root");
     }
-    Path prefix = workDir.resolve("nchan");
+    Path prefix = workDir.resolve("nchan").toAbsolutePath();
     Files.createDirectories(prefix.resolve("logs"));
     Files.createDirectories(prefix.resolve("tmp"));
     int port = options.httpPort();

@@ -116,7 +116,7 @@ public final class FanoutHub extends VerticleBase {
     if (context == null) {
       throw new IllegalStateException("SSE streams must be attached from an event loop");
     }
-    return loops.computeIfAbsent(context, c -> new LoopFanout(c, keepaliveMillis, counters.delivered, this::dropped));
+    return loops.computeIfAbsent(context, c -> new LoopFanout(c, keepaliveMillis, counters.delivered, counters.streamWrites, this::dropped));
   }
 
   private void dropped(SseStream stream) {

@@ -3,6 +3,7 @@ package ssecluster.fanout;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import ssecluster.wire.SharedFrames;
 import ssecluster.wire.SseStream;
 
 import java.util.ArrayList;
@@ -30,15 +31,17 @@ final class LoopFanout {
   private final Map<String, Set<SseStream>> streamsByAddress = new HashMap<>();
   private final Set<SseStream> streams = new LinkedHashSet<>();
   private final LongAdder delivered;
+  private final LongAdder writes;
   private final Consumer<SseStream> onDropped;
   /** Frames waiting for the next flush, in arrival order, with their addresses. */
   private final List<String> pendingAddresses = new ArrayList<>();
   private final List<Buffer> pendingFrames = new ArrayList<>();
   private boolean flushQueued;
 
-  LoopFanout(Context context, long keepaliveMillis, LongAdder delivered, Consumer<SseStream> onDropped) {
+  LoopFanout(Context context, long keepaliveMillis, LongAdder delivered, LongAdder writes, Consumer<SseStream> onDropped) {
     this.context = context;
     this.delivered = delivered;
+    this.writes = writes;
     this.onDropped = onDropped;
     context.runOnContext(v -> context.owner().setPeriodic(keepaliveMillis, id -> keepalive()));
   }
@@ -89,7 +92,9 @@ final class LoopFanout {
     int runStart = 0;
     for (int i = 1; i <= count; i++) {
       if (i == count || !pendingAddresses.get(i).equals(pendingAddresses.get(runStart))) {
-        deliver(pendingAddresses.get(runStart), join(runStart, i), i - runStart);
+        SharedFrames frames = new SharedFrames(join(runStart, i), i - runStart);
+        deliver(pendingAddresses.get(runStart), frames);
+        frames.release();
         runStart = i;
       }
     }
@@ -112,22 +117,25 @@ final class LoopFanout {
     return joined;
   }
 
-  private void deliver(String address, Buffer frames, int frameCount) {
+  private void deliver(String address, SharedFrames frames) {
     Set<SseStream> targets = streamsByAddress.get(address);
     if (targets == null) {
       return;
     }
     List<SseStream> dropped = null;
     int sent = 0;
+    int written = 0;
     for (SseStream stream : targets) {
-      if (stream.send(frames, frameCount)) {
-        sent += frameCount;
+      if (stream.send(frames)) {
+        sent += frames.events();
+        written++;
       } else if (stream.isClosed()) {
         dropped = dropped == null ? new ArrayList<>() : dropped;
         dropped.add(stream);
       }
     }
     delivered.add(sent);
+    writes.add(written);
     if (dropped != null) {
       dropped.forEach(onDropped);
     }

@@ -29,7 +29,8 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("clusterMembers", new JsonArray(state.clusterMembers()))
         .put("connections", counters.openConnections())
         .put("published", counters.published.sum())
-        .put("delivered", counters.delivered.sum());
+        .put("delivered", counters.delivered.sum())
+        .put("streamWrites", counters.streamWrites.sum());
     ctx.response()
         .setStatusCode(phase == NodeState.Phase.UP ? 200 : 503)
         .putHeader("Content-Type", "application/json")

@@ -28,12 +28,14 @@ final class SubscribeHandler implements Handler<RoutingContext> {
   private final NodeCounters counters;
   private final long retryMillis;
   private final SseStream.SlowClientPolicy slowClientPolicy;
+  private final boolean directWrites;
 
   SubscribeHandler(FanoutHub hub, NodeCounters counters, Settings settings) {
     this.hub = hub;
     this.counters = counters;
     this.retryMillis = settings.retryMillis();
     this.slowClientPolicy = new SseStream.SlowClientPolicy(settings.slowClientMillis(), settings.slowClientBytes());
+    this.directWrites = settings.directWrites();
   }
 
   @Override
@@ -46,7 +48,7 @@ final class SubscribeHandler implements Handler<RoutingContext> {
       ErrorResponses.send(ctx, 400, e.getMessage());
       return;
     }
-    SseStream stream = new SseStream(request, subscription, slowClientPolicy);
+    SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
     stream.onSlowDrop(s -> {
       counters.slowClientsDropped.increment();
       log.info("Disconnected slow client " + s.describe() + ": its write queue stayed full past "
