@@ -96,7 +96,7 @@ public final class Bench {
   /** A light cluster member for event-bus publishing, else a plain Vert.x. */
   private Vertx clientVertx(Servers servers) throws Exception {
     if (!options.publishVia().equals("eventbus") || !options.mode().equals("load")) {
-      return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.clientLoops()));
+      return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.clientLoops()).setPreferNativeTransport(true));
     }
     if (servers.clusterConfig() == null) {
       throw new IllegalArgumentException("--publish-via eventbus needs nodes started by the bench (its cluster config)");

@@ -80,52 +80,58 @@ public final class SseParser {
       comments++;
       return;
     }
-    int colon = -1;
-    for (int i = start; i < start + length; i++) {
+    int end = start + length;
+    int colon = end;
+    for (int i = start; i < end; i++) {
       if (line[i] == ':') {
         colon = i;
         break;
       }
     }
-    String field;
-    String value;
-    if (colon < 0) {
-      field = new String(line, start, length, StandardCharsets.UTF_8);
-      value = "";
-    } else {
-      field = new String(line, start, colon - start, StandardCharsets.UTF_8);
-      int valueStart = colon + 1;
-      if (valueStart < start + length && line[valueStart] == ' ') {
-        valueStart++;
-      }
-      value = new String(line, valueStart, start + length - valueStart, StandardCharsets.UTF_8);
+    int valueStart = Math.min(colon + 1, end);
+    if (valueStart < end && line[valueStart] == ' ') {
+      valueStart++;
     }
-    switch (field) {
-      case "data" -> {
-        if (data == null) {
-          data = new StringBuilder(value.length());
-        } else {
-          data.append('\n');
-        }
-        data.append(value);
+    // Field names compared as bytes: only the values we keep become strings.
+    if (is("data", start, colon)) {
+      String value = new String(line, valueStart, end - valueStart, StandardCharsets.UTF_8);
+      if (data == null) {
+        data = new StringBuilder(value.length());
+      } else {
+        data.append('\n');
       }
-      case "id" -> {
-        if (value.indexOf('\0') < 0) {
-          id = value;
+      data.append(value);
+    } else if (is("id", start, colon)) {
+      String value = new String(line, valueStart, end - valueStart, StandardCharsets.UTF_8);
+      if (value.indexOf('\0') < 0) {
+        id = value;
+      }
+    } else if (is("event", start, colon)) {
+      event = new String(line, valueStart, end - valueStart, StandardCharsets.UTF_8);
+    } else if (is("retry", start, colon)) {
+      String value = new String(line, valueStart, end - valueStart, StandardCharsets.US_ASCII);
+      if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        try {
+          retryMillis = Long.parseLong(value);
+        } catch (NumberFormatException ignored) {
+          // too large to matter
         }
       }
-      case "event" -> event = value;
-      case "retry" -> {
-        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
-          try {
-            retryMillis = Long.parseLong(value);
-          } catch (NumberFormatException ignored) {
-            // too large to matter
-          }
-        }
-      }
-      default -> { } // unknown fields are ignored, as EventSource does
     }
+    // unknown fields are ignored, as EventSource does
+  }
+
+  /** True when line[from, to) is exactly the ASCII field name. */
+  private boolean is(String name, int from, int to) {
+    if (to - from != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (line[from + i] != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void dispatch() {
