@@ -37,6 +37,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final NodeState state;
   private final KeyCertOptions tlsCertificate;
   private final List<HttpServer> servers = new ArrayList<>();
+  private SubscribeHandler subscribe;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
                             NodeState state, KeyCertOptions tlsCertificate) {
@@ -50,6 +51,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    subscribe = new SubscribeHandler(hub, counters, settings);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -84,14 +86,21 @@ public final class HttpServerVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
-    HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (SubscribeHandler.accepts(request)) {
+        subscribe.handle(request);
+      } else {
+        router.handle(request);
+      }
+    });
     servers.add(server);
     return server.listen();
   }
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.getWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(new SubscribeHandler(hub, counters, settings));
+    // GET /subscribe is served before the router (see SubscribeHandler#handle); other methods get 405 here.
+    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters));
