@@ -71,6 +71,49 @@ cleanup() {
   fi
 }
 
+# Starts an embedded, real redis-server (log: logs/redis.log) when nothing answers at the Redis the nodes
+# use (--redis, else REDIS_URL, else redis://127.0.0.1:6379) and that Redis is a plain local one; it is
+# added to PIDS, so cleanup stops it with the nodes. Any other Redis (remote, TLS, password) is used as is.
+start_redis_if_needed() {
+  local url=${REDIS_URL:-redis://127.0.0.1:6379} ingest=true
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --redis) url=${2:-$url}; shift ;;
+      --redis=*) url=${1#--redis=} ;;
+      --redis-ingest) [[ "${2:-}" == false ]] && ingest=false ;;
+      --redis-ingest=false) ingest=false ;;
+    esac
+    shift
+  done
+  [[ $ingest == true ]] || return 0
+  local hostport=${url#*://}
+  hostport=${hostport%%/*}; hostport=${hostport%%\?*}
+  local host=${hostport%:*} port=6379
+  [[ "$hostport" == *:* ]] && port=${hostport##*:}
+  if [[ "$url" != redis://* || "$hostport" == *@* || ! "$host" =~ ^(127\.0\.0\.1|localhost)$ || ! "$port" =~ ^[0-9]+$ ]]; then
+    echo "Redis: the nodes use the configured Redis (no embedded one started)"
+    return 0
+  fi
+  if port_in_use "$port"; then
+    echo "Redis: using the Redis that answers on 127.0.0.1:$port"
+    return 0
+  fi
+  $(java_cmd) redis --port "$port" > "$LOG_DIR/redis.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  echo "Started an embedded redis-server on 127.0.0.1:$port (pid $pid), log: logs/redis.log"
+  for _ in $(seq 1 60); do
+    if port_in_use "$port"; then
+      echo "  try: redis-cli -p $port PUBLISH pets.dogs Corgi"
+      echo "       redis-cli -p $port XADD sse:ingest '*' ns pets.dogs event new-dog data Corgi"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "The embedded Redis did not start (see logs/redis.log); the nodes run without Redis and keep retrying" >&2
+}
+
 run_cluster() {
   local nodes=3 demo=1 extra=()
   while [[ $# -gt 0 ]]; do
@@ -93,12 +136,16 @@ run_cluster() {
 
   mkdir -p "$LOG_DIR"
   trap cleanup INT TERM EXIT
+  # Redis first, so the nodes find it at once instead of after a reconnect backoff.
+  start_redis_if_needed ${extra[@]+"${extra[@]}"}
+  local node_pids=()
   for ((i = 0; i < nodes; i++)); do
     local args=(node --http-port $((8080 + i)) --https-port $((8443 + i)) --node-name "node-$i")
     [[ $demo -eq 1 && $i -eq 0 ]] && args+=(--demo)
     # shellcheck disable=SC2046
     $(java_cmd) "${args[@]}" ${extra[@]+"${extra[@]}"} > "$LOG_DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
+    node_pids+=($!)
     echo "Started node-$i (pid $!), log: logs/node-$i.log"
   done
 
@@ -107,7 +154,7 @@ run_cluster() {
     local port=$((8080 + i)) ok=0
     for _ in $(seq 1 240); do
       if [[ "$(health_status "$port")" == "200" ]]; then ok=1; break; fi
-      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then break; fi
+      if ! kill -0 "${node_pids[$i]}" 2>/dev/null; then break; fi
       sleep 0.25
     done
     if [[ $ok -ne 1 ]]; then
@@ -130,14 +177,23 @@ run_cluster() {
   echo "  ./run.sh publish pets.dogs 'Corgi' --event new-dog"
   echo
   echo "Ctrl-C stops everything."
-  # Exit when a node dies unexpectedly, so nobody keeps watching a half cluster.
+  # A node that dies is reported once; the others keep serving (that is the point of a cluster).
+  # When no node is left, there is nothing to watch: stop what remains (Redis) and exit.
+  local reported=()
   while true; do
+    local alive=0
     for ((i = 0; i < nodes; i++)); do
-      if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
-        echo "node-$i exited; see logs/node-$i.log. Stopping the rest." >&2
-        exit 1
+      if kill -0 "${node_pids[$i]}" 2>/dev/null; then
+        alive=$((alive + 1))
+      elif [[ -z "${reported[$i]:-}" ]]; then
+        reported[$i]=1
+        echo "node-$i exited (see logs/node-$i.log); the other nodes keep serving." >&2
       fi
     done
+    if [[ $alive -eq 0 ]]; then
+      echo "No node is left running." >&2
+      exit 1
+    fi
     sleep 1
   done
 }

@@ -8,12 +8,14 @@ import io.vertx.core.json.JsonObject;
 import ssecluster.bus.BusAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.config.Settings;
+import ssecluster.redisserver.LocalRedisServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -25,6 +27,13 @@ import java.util.logging.Logger;
  */
 public final class Main {
 
+  static {
+    // Must precede the first use of java.util.logging (see NodeLogManager); -D on the command line wins.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", NodeLogManager.class.getName());
+    }
+  }
+
   private static final long PUBLISH_TIMEOUT_MILLIS = 20_000;
   /** Strong references: java.util.logging forgets the level of a logger nobody holds. */
   private static final List<Logger> QUIET_LOGGERS = List.of(Logger.getLogger("com.hazelcast"), Logger.getLogger("io.vertx"));
@@ -34,6 +43,7 @@ public final class Main {
 
   public static void main(String[] args) {
     configureLogging();
+    Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
     List<String> arguments = new ArrayList<>(Arrays.asList(args));
     if (arguments.contains("--help") || arguments.contains("-h") || (!arguments.isEmpty() && arguments.get(0).equals("help"))) {
       System.out.println(usage());
@@ -44,6 +54,7 @@ public final class Main {
       switch (command) {
         case "node" -> runNode(arguments);
         case "publish" -> System.exit(runPublish(arguments));
+        case "redis" -> runRedis(arguments);
         default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + usage());
       }
     } catch (IllegalArgumentException e) {
@@ -77,7 +88,47 @@ public final class Main {
       } catch (Exception e) {
         log.log(Level.WARNING, "Shutdown did not complete cleanly: " + e, e);
       }
+      for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
+        handler.flush();
+      }
     }, "shutdown"));
+  }
+
+  /** A local, real Redis for the demo: stays in the foreground until the process is stopped. */
+  private static void runRedis(List<String> arguments) {
+    int port = 6379;
+    if (arguments.size() == 2 && arguments.get(0).equals("--port")) {
+      try {
+        port = Integer.parseInt(arguments.get(1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--port must be a number");
+      }
+    } else if (!arguments.isEmpty()) {
+      throw new IllegalArgumentException("usage: redis [--port PORT]");
+    }
+    LocalRedisServer server;
+    try {
+      server = LocalRedisServer.start(port, System.out::println);
+    } catch (IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("Embedded redis-server ready on 127.0.0.1:" + port + "; it stops with this process");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop();
+      } catch (IOException e) {
+        System.err.println("warning: redis-server did not stop cleanly: " + e.getMessage());
+      }
+      stopped.countDown();
+    }, "redis-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int runPublish(List<String> arguments) {
@@ -101,12 +152,6 @@ public final class Main {
     }
     // A light member only carries messages: quiet Hazelcast and Vert.x so the output is the answer.
     QUIET_LOGGERS.forEach(logger -> logger.setLevel(Level.OFF));
-    // Vert.x may still hand a completion to an event loop it has just shut down; that is harmless here.
-    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-      if (!(error instanceof java.util.concurrent.RejectedExecutionException)) {
-        error.printStackTrace();
-      }
-    });
     ClusterFactory.ClusteredVertx clustered;
     try {
       clustered = await(ClusterFactory.join(settings, true));
@@ -155,6 +200,19 @@ public final class Main {
     return cause;
   }
 
+  /**
+   * Vert.x may hand a last completion to an event loop it has just shut down while closing; that is
+   * harmless and not worth a stack trace. Anything else is a bug and is logged as one.
+   */
+  private static void uncaught(Thread thread, Throwable error) {
+    Logger log = Logger.getLogger(Main.class.getName());
+    if (error instanceof java.util.concurrent.RejectedExecutionException) {
+      log.log(Level.FINE, "Task rejected by a closed event loop on " + thread.getName(), error);
+    } else {
+      log.log(Level.SEVERE, "Uncaught exception on " + thread.getName(), error);
+    }
+  }
+
   private static void configureLogging() {
     if (System.getProperty("java.util.logging.config.file") != null) {
       return;
@@ -173,6 +231,7 @@ public final class Main {
         usage: java -jar sse-cluster.jar [node] [OPTIONS]          run a node
                java -jar sse-cluster.jar publish NS DATA [--event NAME] [OPTIONS]
                                                                    publish once through the cluster
+               java -jar sse-cluster.jar redis [--port PORT]       run a local, real Redis (no data kept)
 
         options (flag, environment variable, meaning):
         """ + Settings.help();

@@ -2,6 +2,7 @@ package ssecluster;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -14,9 +15,13 @@ import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.http.HttpServerVerticle;
+import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
+import ssecluster.ingest.redis.PubSubIngestVerticle;
+import ssecluster.ingest.redis.StreamIngestVerticle;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
+import ssecluster.status.RedisStatus;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,14 +71,15 @@ public final class Node {
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
         .compose(id -> eventBusIngest.servePublishRequests(vertx))
-        .compose(v -> {
-          KeyCertOptions certificate = tlsCertificate();
-          return vertx.deployVerticle(() -> {
-            HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate);
-            httpVerticles.add(verticle);
-            return verticle;
-          }, new DeploymentOptions().setInstances(settings.httpInstances()));
-        })
+        .compose(v -> deployRedisIngest())
+        .compose(v -> StaticAssets.load(vertx, settings.webroot()))
+        // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
+        .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
+            .compose(certificate -> vertx.deployVerticle(() -> {
+              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
+              httpVerticles.add(verticle);
+              return verticle;
+            }, new DeploymentOptions().setInstances(settings.httpInstances()))))
         .compose(id -> {
           httpDeployment = id;
           return settings.demo() ? vertx.deployVerticle(new DemoFeedVerticle(publisher)).mapEmpty() : Future.succeededFuture();
@@ -86,6 +92,19 @@ public final class Node {
               + "  transport: " + (vertx.isNativeTransportEnabled() ? "native" : "nio")
               + (settings.demo() ? "  demo feed: on" : ""));
         })
+        .mapEmpty();
+  }
+
+  /** Redis ingestion runs beside the rest: Redis being away never fails the start, it is retried. */
+  private Future<Void> deployRedisIngest() {
+    RedisStatus redis = new RedisStatus(settings.redisUrl(), settings.redisIngest());
+    state.redis(redis);
+    if (!settings.redisIngest()) {
+      return Future.succeededFuture();
+    }
+    // The member id is unique per node run, so each node is its own consumer in the shared group.
+    return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
+        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
         .mapEmpty();
   }
 
@@ -111,7 +130,11 @@ public final class Node {
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
     Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-    return httpStopped.eventually(() -> vertx.close());
+    // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
+    // (and any context a composed future would dispatch to) is gone.
+    Promise<Void> closed = Promise.promise();
+    httpStopped.onComplete(ignored -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   public Vertx vertx() {

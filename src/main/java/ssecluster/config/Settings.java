@@ -27,12 +27,19 @@ public final class Settings {
       new Option("--webroot", "WEBROOT", "webroot", "directory of the single-page app"),
       new Option("--tls-cert", "TLS_CERT", "", "PEM certificate chain for HTTPS (default: a self-signed one)"),
       new Option("--tls-key", "TLS_KEY", "", "PEM private key for HTTPS"),
-      new Option("--redis", "REDIS_URL", "redis://127.0.0.1:6379", "Redis to ingest from (PUBSUB and streams)"),
+      new Option("--redis", "REDIS_URL", "redis://127.0.0.1:6379", "Redis to ingest from (PUBSUB and streams); rediss:// for TLS, redis://:PASSWORD@HOST:PORT"),
+      new Option("--redis-tls-ca", "REDIS_TLS_CA", "", "PEM CA certificate(s) to trust for rediss:// (default: the JVM's trust store)"),
+      new Option("--redis-ingest", "REDIS_INGEST", "true", "ingest from Redis at all (false: no Redis connections)"),
+      new Option("--redis-pattern", "REDIS_PATTERN", "*", "PSUBSCRIBE pattern of the PUBSUB channels to ingest"),
+      new Option("--redis-stream", "REDIS_STREAM", "sse:ingest", "stream key to ingest (bad entries go to KEY:dead)"),
+      new Option("--redis-group", "REDIS_GROUP", "sse-cluster", "consumer group of the stream, shared by all nodes"),
+      new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "pending stream entries idle this long are claimed from their (dead) consumer"),
+      new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
-      new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "4194304", "bytes a client may fall behind while its queue is full"),
+      new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
       new Option("--direct-writes", "DIRECT_WRITES", "true", "HTTP/1.1 SSE: write each event's chunk, encoded once, straight to the sockets (false: through Vert.x's response)"),
       new Option("--native-transport", "NATIVE_TRANSPORT", "true", "use Linux epoll when available (false: Java NIO)"),
@@ -106,6 +113,11 @@ public final class Settings {
     slowClientMillis();
     slowClientBytes();
     httpInstances();
+    redisClaimIdleMillis();
+    redisStreamMaxLen();
+    if (redisStream().isEmpty() || redisGroup().isEmpty()) {
+      throw new IllegalArgumentException("--redis-stream and --redis-group must not be empty");
+    }
   }
 
   public int httpPort() {
@@ -149,6 +161,41 @@ public final class Settings {
 
   public String redisUrl() {
     return values.get("--redis");
+  }
+
+  /** Empty: the JVM's default trust store. */
+  public String redisTlsCa() {
+    return values.get("--redis-tls-ca");
+  }
+
+  public boolean redisIngest() {
+    return Boolean.parseBoolean(values.get("--redis-ingest"));
+  }
+
+  public String redisPattern() {
+    return values.get("--redis-pattern");
+  }
+
+  public String redisStream() {
+    return values.get("--redis-stream");
+  }
+
+  /** Where stream entries that can never be published are copied, with the reason. */
+  public String redisDeadLetterStream() {
+    return redisStream() + ":dead";
+  }
+
+  public String redisGroup() {
+    return values.get("--redis-group");
+  }
+
+  public long redisClaimIdleMillis() {
+    return number("--redis-claim-idle-millis", Long::parseLong, 100L, 3_600_000L);
+  }
+
+  /** 0: never trim. */
+  public long redisStreamMaxLen() {
+    return number("--redis-stream-maxlen", Long::parseLong, 0L, Long.MAX_VALUE);
   }
 
   public int maxBodyBytes() {

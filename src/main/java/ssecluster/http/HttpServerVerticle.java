@@ -4,19 +4,17 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.FileSystemAccess;
-import io.vertx.ext.web.handler.StaticHandler;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,17 +34,19 @@ public final class HttpServerVerticle extends VerticleBase {
   private final NodeCounters counters;
   private final NodeState state;
   private final KeyCertOptions tlsCertificate;
+  private final StaticAssets assets;
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
-                            NodeState state, KeyCertOptions tlsCertificate) {
+                            NodeState state, KeyCertOptions tlsCertificate, StaticAssets assets) {
     this.settings = settings;
     this.hub = hub;
     this.publisher = publisher;
     this.counters = counters;
     this.state = state;
     this.tlsCertificate = tlsCertificate;
+    this.assets = assets;
   }
 
   @Override
@@ -105,9 +105,11 @@ public final class HttpServerVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters));
     router.get("/health").handler(new HealthHandler(state, counters));
-    String webroot = Path.of(settings.webroot()).toAbsolutePath().normalize().toString();
-    router.get("/*").handler(StaticHandler.create(FileSystemAccess.ROOT, webroot).setIndexPage("index.html"));
+    // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AssetHandler(assets));
     router.route().failureHandler(ErrorResponses::onFailure);
+    router.errorHandler(404, ErrorResponses::onFailure);
+    router.errorHandler(405, ErrorResponses::onFailure);
     return router;
   }
 

@@ -22,6 +22,8 @@ import java.util.logging.Logger;
 final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   static final String PREFIX = "/subscribe";
+  /** Namespaces one stream may name; keeps the per-stream reduction and registration work small. */
+  static final int MAX_NAMESPACES_PER_STREAM = 64;
   private static final Logger log = Logger.getLogger(SubscribeHandler.class.getName());
 
   private final FanoutHub hub;
@@ -60,10 +62,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       return;
     }
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
-    stream.onSlowDrop(s -> {
+    stream.onSlowDrop((s, reason) -> {
       counters.slowClientsDropped.increment();
-      log.info("Disconnected slow client " + s.describe() + ": its write queue stayed full past "
-          + slowClientPolicy.maxLagMillis() + " ms or " + slowClientPolicy.maxLagBytes() + " bytes");
+      log.info("Disconnected slow client " + s.describe() + ": " + reason);
     });
     counters.connectionsOpened.increment();
     request.response().closeHandler(v -> hub.detach(stream));
@@ -90,6 +91,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     for (String param : params) {
       for (String name : param.split(",", -1)) {
         namespaces.add(Namespace.parse(name.trim()));
+        if (namespaces.size() > MAX_NAMESPACES_PER_STREAM) {
+          throw new InvalidNamespaceException(param, "more than " + MAX_NAMESPACES_PER_STREAM + " namespaces on one stream");
+        }
       }
     }
     return namespaces;

@@ -24,6 +24,13 @@ public final class NodeCounters {
   public final LongAdder rejectedHttp = new LongAdder();
   public final LongAdder rejectedEventBus = new LongAdder();
   public final LongAdder rejectedRedis = new LongAdder();
+  /** Redis PUBSUB messages and stream entries this node published into the cluster. */
+  public final LongAdder redisPubsubIngested = new LongAdder();
+  public final LongAdder redisStreamIngested = new LongAdder();
+  /** Stream entries this node took over from a consumer that stopped acknowledging them (XAUTOCLAIM). */
+  public final LongAdder redisStreamClaimed = new LongAdder();
+  /** Bad stream entries copied to the dead-letter stream (they are also counted in rejectedRedis). */
+  public final LongAdder redisDeadLettered = new LongAdder();
 
   public long openConnections() {
     return connectionsOpened.sum() - connectionsClosed.sum();

@@ -13,6 +13,7 @@ public final class NodeState {
   private final String nodeName;
   private final long startedAtMillis = System.currentTimeMillis();
   private volatile Phase phase = Phase.STARTING;
+  private volatile RedisStatus redis = new RedisStatus("", false);
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
     this.clusterManager = clusterManager;
@@ -42,5 +43,13 @@ public final class NodeState {
 
   public void phase(Phase phase) {
     this.phase = phase;
+  }
+
+  public RedisStatus redis() {
+    return redis;
+  }
+
+  public void redis(RedisStatus redis) {
+    this.redis = redis;
   }
 }

@@ -9,7 +9,7 @@ import io.vertx.core.http.HttpVersion;
 import ssecluster.namespace.Subscription;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * One open SSE response. All methods run on the connection's event loop. Frames are shared buffers,
@@ -42,7 +42,7 @@ public final class SseStream {
   private boolean lagging;
   private long bytesWhileFull;
   private long eventsSent;
-  private Consumer<SseStream> onSlowDrop = s -> { };
+  private BiConsumer<SseStream, String> onSlowDrop = (s, reason) -> { };
 
   public SseStream(HttpServerRequest request, Subscription subscription, SlowClientPolicy policy) {
     this(request, subscription, policy, false);
@@ -154,15 +154,17 @@ public final class SseStream {
     long lagMillis = TimeUnit.NANOSECONDS.toMillis(now - fullSinceNanos);
     if (lagMillis > policy.maxLagMillis() || bytesWhileFull > policy.maxLagBytes()) {
       closed = true;
-      onSlowDrop.accept(this);
+      onSlowDrop.accept(this, lagMillis > policy.maxLagMillis()
+          ? "write queue full for " + lagMillis + " ms (bound " + policy.maxLagMillis() + " ms)"
+          : bytesWhileFull + " bytes queued while its write queue was full (bound " + policy.maxLagBytes() + ")");
       abort();
       return true;
     }
     return false;
   }
 
-  /** Called once when this stream is dropped for lagging (for counting and logging). */
-  public void onSlowDrop(Consumer<SseStream> handler) {
+  /** Called once, with the reason, when this stream is dropped for lagging (for counting and logging). */
+  public void onSlowDrop(BiConsumer<SseStream, String> handler) {
     this.onSlowDrop = handler;
   }
 

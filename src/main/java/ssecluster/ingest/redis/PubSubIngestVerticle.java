@@ -1,0 +1,218 @@
+package ssecluster.ingest.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import ssecluster.bus.Publication;
+import ssecluster.bus.Publisher;
+import ssecluster.config.Settings;
+import ssecluster.status.NodeCounters;
+import ssecluster.status.RedisStatus;
+
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reads Redis PUBSUB for the whole cluster. Every node runs one, but only the holder of a cluster-wide
+ * lock subscribes, so each Redis message enters the cluster once. Hazelcast frees the lock when its
+ * holder leaves or dies; a holder that loses Redis gives the lock up itself. The others try to take it
+ * every {@value #ACQUIRE_EVERY_MILLIS} ms, as long as their stream reader reaches Redis.
+ */
+public final class PubSubIngestVerticle extends VerticleBase {
+
+  private static final Logger log = Logger.getLogger(PubSubIngestVerticle.class.getName());
+
+  static final String LEADER_LOCK = "sse-cluster:redis-pubsub-reader";
+  static final long ACQUIRE_EVERY_MILLIS = 1000;
+  /** How long a try for the lock may wait on Hazelcast; short, as it holds a worker thread. */
+  private static final long ACQUIRE_WAIT_MILLIS = 200;
+  private static final long PING_EVERY_MILLIS = 1000;
+  /** A subscribed connection that leaves a PING unanswered this long is treated as lost. */
+  private static final long PING_TIMEOUT_MILLIS = 2000;
+  /** Connecting, authenticating and subscribing must be done within this, or the try counts as failed. */
+  private static final long SUBSCRIBE_TIMEOUT_MILLIS = 5000;
+
+  private final Settings settings;
+  private final String url;
+  private final String pattern;
+  private final Publisher publisher;
+  private final NodeCounters counters;
+  private final RedisStatus status;
+  private final Backoff backoff = new Backoff();
+
+  private RedisOptions options;
+  private long acquireTimer = -1;
+  private long pingTimer = -1;
+  private boolean acquiring;
+  private boolean stopped;
+  private long notBeforeMillis;
+  /** Bumped whenever a subscription ends, so late callbacks of an old connection are ignored. */
+  private int session;
+  private Lock lock;
+  private Redis client;
+  private boolean failing;
+
+  public PubSubIngestVerticle(Settings settings, Publisher publisher, NodeCounters counters, RedisStatus status) {
+    this.settings = settings;
+    this.url = settings.redisUrl();
+    this.pattern = settings.redisPattern();
+    this.publisher = publisher;
+    this.counters = counters;
+    this.status = status;
+  }
+
+  @Override
+  public Future<?> start() {
+    options = RedisConnections.options(settings);
+    acquireTimer = vertx.setPeriodic(ACQUIRE_EVERY_MILLIS, id -> tryToLead());
+    tryToLead();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(acquireTimer);
+    return endSubscription();
+  }
+
+  private void tryToLead() {
+    if (stopped || acquiring || lock != null || System.currentTimeMillis() < notBeforeMillis) {
+      return;
+    }
+    if (status.state() != RedisStatus.State.CONNECTED) {
+      // Only a node whose own stream connection is up competes: one that cannot reach Redis would hold
+      // the lock through failed connects while a node that can reach it waits.
+      return;
+    }
+    acquiring = true;
+    vertx.sharedData().getLockWithTimeout(LEADER_LOCK, ACQUIRE_WAIT_MILLIS).onComplete(result -> {
+      acquiring = false;
+      if (result.failed()) {
+        return; // another node reads PUBSUB; try again on the next tick
+      }
+      if (stopped) {
+        result.result().release();
+        return;
+      }
+      lock = result.result();
+      subscribe();
+    });
+  }
+
+  private void subscribe() {
+    int current = ++session;
+    Redis redis = RedisConnections.dedicated(vertx, options);
+    client = redis;
+    vertx.setTimer(SUBSCRIBE_TIMEOUT_MILLIS, id -> {
+      if (current == session && !status.pubsubLeader()) {
+        lost(current, "not subscribed within " + SUBSCRIBE_TIMEOUT_MILLIS + " ms");
+      }
+    });
+    redis.connect().compose(connection -> {
+      connection.handler(message -> onMessage(current, connection, message));
+      connection.exceptionHandler(error -> lost(current, RedisErrors.describe(error)));
+      connection.endHandler(v -> lost(current, "connection closed by Redis"));
+      return connection.send(Request.cmd(Command.PSUBSCRIBE).arg(pattern));
+    }).onComplete(result -> {
+      if (result.failed()) {
+        lost(current, RedisErrors.describe(result.cause()));
+      }
+    });
+  }
+
+  private void onMessage(int current, RedisConnection connection, Response message) {
+    if (current != session || message == null || message.size() == 0) {
+      return;
+    }
+    String kind = message.get(0).toString();
+    switch (kind) {
+      case "pmessage" -> ingest(message.get(2), message.get(3));
+      case "message" -> ingest(message.get(1), message.get(2));
+      case "psubscribe" -> subscribed(current, connection, message.type() == ResponseType.PUSH);
+      default -> {
+        // pong and (un)subscribe confirmations need nothing
+      }
+    }
+  }
+
+  private void subscribed(int current, RedisConnection connection, boolean resp3) {
+    backoff.reset();
+    failing = false;
+    status.pubsubLeader(true);
+    log.info("This node now reads Redis PUBSUB (pattern '" + pattern + "') for the cluster");
+    if (resp3) {
+      // Under RESP2 a PING reply could not be told apart from a message, so liveness rests on the socket.
+      pingTimer = vertx.setPeriodic(PING_EVERY_MILLIS, id -> connection.send(Request.cmd(Command.PING))
+          .timeout(PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+          .onFailure(error -> lost(current, "no answer to PING within " + PING_TIMEOUT_MILLIS + " ms")));
+    }
+  }
+
+  private void ingest(Response channelBytes, Response payload) {
+    String channel = channelBytes == null ? "" : RedisInput.lenient(channelBytes.toBuffer());
+    try {
+      Buffer data = payload == null ? Buffer.buffer() : payload.toBuffer();
+      Publication publication = RedisInput.pubsubMessage(channel, data.getBytes(), publisher.maxDataBytes());
+      publisher.publish(publication);
+      counters.redisPubsubIngested.increment();
+    } catch (IllegalArgumentException rejected) {
+      counters.rejectedRedis.increment();
+      log.warning("Skipped Redis PUBSUB message on channel '" + RedisInput.printable(channel) + "': "
+          + rejected.getMessage());
+    }
+  }
+
+  /** The subscription failed or broke: give leadership up so a node that reaches Redis can take over. */
+  private void lost(int current, String reason) {
+    if (current != session || stopped) {
+      return;
+    }
+    boolean wasLeader = status.pubsubLeader();
+    endSubscription();
+    long delay = backoff.nextDelayMillis();
+    // Wait past one acquire period so another node, which may still reach Redis, gets the lock first.
+    notBeforeMillis = System.currentTimeMillis() + ACQUIRE_EVERY_MILLIS + delay;
+    if (wasLeader) {
+      log.warning("Lost Redis PUBSUB at " + RedisStatus.maskPassword(url) + " (" + reason + "); handing PUBSUB"
+          + " reading to another node. Messages published while no node is subscribed are lost (Redis keeps"
+          + " none); use the stream for guaranteed delivery");
+    } else {
+      log.log(failing ? Level.FINE : Level.WARNING, "Could not subscribe to Redis PUBSUB at "
+          + RedisStatus.maskPassword(url) + " (" + reason + "); will retry");
+    }
+    failing = true;
+  }
+
+  private Future<Void> endSubscription() {
+    session++;
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+      pingTimer = -1;
+    }
+    Future<Void> closed = Future.succeededFuture();
+    if (client != null) {
+      closed = client.close();
+      client = null;
+    }
+    status.pubsubLeader(false);
+    Lock held = lock;
+    lock = null;
+    // Unsubscribed (socket closed) before the lock goes, so two nodes never read PUBSUB at once.
+    return closed.eventually(() -> {
+      if (held != null) {
+        held.release();
+      }
+      return Future.succeededFuture();
+    });
+  }
+}

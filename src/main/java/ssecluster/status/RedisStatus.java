@@ -1,0 +1,63 @@
+package ssecluster.status;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * This node's view of Redis, for {@code /health}: written by the ingest verticles, read by HTTP handlers.
+ * Redis being away is reported, never a reason to fail the node: SSE and the other publish paths go on.
+ */
+public final class RedisStatus {
+
+  public enum State { DISABLED, CONNECTING, CONNECTED, DISCONNECTED }
+
+  private final String url;
+  private volatile State state;
+  private volatile boolean pubsubLeader;
+  private volatile String lastError;
+
+  public RedisStatus(String url, boolean enabled) {
+    this.url = maskPassword(url);
+    this.state = enabled ? State.CONNECTING : State.DISABLED;
+  }
+
+  public void connected() {
+    state = State.CONNECTED;
+  }
+
+  public void disconnected(String error) {
+    state = State.DISCONNECTED;
+    lastError = error;
+  }
+
+  public void pubsubLeader(boolean leader) {
+    pubsubLeader = leader;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public boolean pubsubLeader() {
+    return pubsubLeader;
+  }
+
+  public JsonObject toJson(NodeCounters counters) {
+    JsonObject json = new JsonObject()
+        .put("state", state.name().toLowerCase())
+        .put("url", url)
+        .put("pubsubLeader", pubsubLeader)
+        .put("pubsubIngested", counters.redisPubsubIngested.sum())
+        .put("streamIngested", counters.redisStreamIngested.sum())
+        .put("streamClaimed", counters.redisStreamClaimed.sum())
+        .put("rejected", counters.rejectedRedis.sum())
+        .put("deadLettered", counters.redisDeadLettered.sum());
+    if (lastError != null && state != State.CONNECTED) {
+      json.put("lastError", lastError);
+    }
+    return json;
+  }
+
+  public static String maskPassword(String url) {
+    return url.replaceAll("//([^@/]*)@", "//***@");
+  }
+}

@@ -1,0 +1,215 @@
+package ssecluster.cluster;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import io.vertx.core.eventbus.ReplyException;
+import ssecluster.Node;
+import ssecluster.bus.BusAddresses;
+import ssecluster.testsupport.Await;
+import ssecluster.testsupport.Http;
+import ssecluster.testsupport.SseClient;
+import ssecluster.testsupport.SseParser.Event;
+import ssecluster.testsupport.TestCluster;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two real clustered nodes: messages published on node A (HTTP and event bus) reach subscribers on node B
+ * and A, in order, exactly once, on exact, parent, root and multiplexed subscriptions.
+ */
+class ClusterDeliveryTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static TestCluster cluster;
+  private static Node nodeA;
+  private static Node nodeB;
+  private static Vertx clients;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    nodeA = cluster.start();
+    nodeB = cluster.start();
+    clients = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (clients != null) {
+      clients.close();
+    }
+    cluster.close();
+  }
+
+  @Test
+  void deliversAcrossNodesInOrderExactlyOnce() throws Exception {
+    try (SseClient exact = SseClient.open(clients, nodeB.httpPort(), "/subscribe/order/dogs");
+         SseClient parent = SseClient.open(clients, nodeB.httpPort(), "/subscribe/order");
+         SseClient root = SseClient.open(clients, nodeB.httpPort(), "/subscribe");
+         SseClient lookalike = SseClient.open(clients, nodeB.httpPort(), "/subscribe/ordershop");
+         SseClient sameNode = SseClient.open(clients, nodeA.httpPort(), "/subscribe/order/")) {
+
+      assertEquals("text/event-stream", exact.header("Content-Type"));
+      assertEquals("no-cache", exact.header("Cache-Control"));
+      assertEquals("no", exact.header("X-Accel-Buffering"));
+      assertEquals(2000L, exact.retry());
+
+      List<String> expectedDogs = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String data = "dog-" + i;
+        HttpResponse<String> response = Http.post(nodeA.httpPort(), "/publish/order/dogs?event=new-dog", data);
+        assertEquals(202, response.statusCode(), response.body());
+        String id = new JsonObject(response.body()).getString("id");
+        assertTrue(id != null && !id.isBlank(), response.body());
+        expectedDogs.add(data);
+      }
+      // The same path through the plain event-bus API, as any verticle of the application would publish.
+      nodeA.vertx().eventBus().publish("order.dogs", "bus-string");
+      nodeA.vertx().eventBus().publish("order.dogs", new JsonObject().put("event", "new-dog").put("data", "bus-json"));
+      nodeA.vertx().eventBus().publish("order.dogs", new JsonObject().put("data", new JsonObject().put("n", 1)));
+      expectedDogs.addAll(List.of("bus-string", "bus-json", "{\"n\":1}"));
+      Http.post(nodeA.httpPort(), "/publish/order/cats", "cat-0");
+      Http.post(nodeA.httpPort(), "/publish/ordershop", "shop-0");
+      Http.post(nodeA.httpPort(), "/publish/order/dogs", "last");
+      expectedDogs.add("last");
+
+      List<Event> dogs = exact.awaitData("last", WAIT);
+      assertEquals(expectedDogs, data(dogs));
+      assertEquals("new-dog", dogs.get(0).event());
+      assertEquals("message", dogs.get(30).event());
+      assertEquals("new-dog", dogs.get(31).event());
+      assertEquals(dogs.size(), dogs.stream().map(Event::id).distinct().count(), "ids are unique");
+
+      List<String> expectedParent = new ArrayList<>(expectedDogs.subList(0, expectedDogs.size() - 1));
+      expectedParent.addAll(List.of("cat-0", "last"));
+      assertEquals(expectedParent, data(parent.awaitData("last", WAIT)));
+      assertEquals(expectedParent, data(sameNode.awaitData("last", WAIT)));
+
+      List<String> expectedRoot = new ArrayList<>(expectedDogs.subList(0, expectedDogs.size() - 1));
+      expectedRoot.addAll(List.of("cat-0", "shop-0", "last"));
+      assertEquals(expectedRoot, data(root.awaitData("last", WAIT)));
+
+      // Segment boundaries: "ordershop" is not under "order", and "order" is not under "ordershop".
+      assertEquals(List.of("shop-0"), data(lookalike.awaitData("shop-0", WAIT)));
+      Thread.sleep(300);
+      assertEquals(List.of("shop-0"), data(lookalike.events()));
+      // Every stream of the same message carries the same id.
+      assertEquals(dogs.get(0).id(), parent.events().get(0).id());
+      assertEquals(dogs.get(0).id(), root.events().get(0).id());
+    }
+  }
+
+  @Test
+  void multiplexedStreamGetsEachMessageOnce() throws Exception {
+    try (SseClient multi = SseClient.open(clients, nodeB.httpPort(),
+        "/subscribe?ns=mux.dogs&ns=mux&ns=clock,mux.cats")) {
+      Http.post(nodeA.httpPort(), "/publish/mux/dogs", "d1");
+      Http.post(nodeA.httpPort(), "/publish/clock", "t1");
+      Http.post(nodeA.httpPort(), "/publish/mux/cats", "c1");
+      Http.post(nodeA.httpPort(), "/publish/mux", "m1");
+      Http.post(nodeA.httpPort(), "/publish/elsewhere", "x1");
+      Http.post(nodeA.httpPort(), "/publish/mux/dogs", "end");
+      multi.awaitData("end", WAIT);
+      multi.awaitEvents(5, WAIT);
+      Thread.sleep(300);
+      List<String> received = data(multi.events());
+      // Each once. Order holds per event-bus address (d1, c1, m1 and end all travel on "mux"), not across
+      // namespaces, which travel on different addresses.
+      assertEquals(5, received.size(), received.toString());
+      assertEquals(java.util.Set.of("d1", "t1", "c1", "m1", "end"), new java.util.HashSet<>(received));
+      assertEquals(List.of("d1", "c1", "m1", "end"), received.stream().filter(d -> !d.equals("t1")).toList());
+      assertEquals(5, multi.events().stream().map(Event::id).distinct().count());
+    }
+  }
+
+  @Test
+  void h2cStreamsWork() throws Exception {
+    try (SseClient h2 = SseClient.open(clients, nodeB.httpPort(), "/subscribe/h2c/test", HttpVersion.HTTP_2)) {
+      Http.post(nodeA.httpPort(), "/publish/h2c/test?event=e", "over h2c\nsecond line");
+      List<Event> events = h2.awaitEvents(1, WAIT);
+      assertEquals(List.of("over h2c\nsecond line"), data(events));
+      assertEquals("e", events.get(0).event());
+      assertEquals("text/event-stream", h2.header("Content-Type"));
+    }
+  }
+
+  @Test
+  void badInputGetsClearErrors() throws Exception {
+    HttpResponse<String> badPath = Http.get(nodeB.httpPort(), "/subscribe/pets/d*gs");
+    assertEquals(400, badPath.statusCode());
+    assertTrue(badPath.body().contains("invalid namespace"), badPath.body());
+    assertEquals(400, Http.get(nodeB.httpPort(), "/subscribe?ns=pets..dogs").statusCode());
+    String tooMany = String.join(",", java.util.Collections.nCopies(65, "n"));
+    HttpResponse<String> tooManyNamespaces = Http.get(nodeB.httpPort(), "/subscribe?ns=" + tooMany);
+    assertEquals(400, tooManyNamespaces.statusCode());
+    assertTrue(tooManyNamespaces.body().contains("more than 64 namespaces"), tooManyNamespaces.body());
+    assertEquals(400, Http.post(nodeA.httpPort(), "/publish/pets/d*gs", "x").statusCode());
+
+    HttpResponse<String> injection = Http.post(nodeA.httpPort(), "/publish/pets?event=a%0Adata:%20x", "x");
+    assertEquals(400, injection.statusCode());
+    assertTrue(injection.body().contains("event name"), injection.body());
+
+    HttpResponse<String> notUtf8 = Http.post(nodeA.httpPort(), "/publish/pets", new byte[] {(byte) 0xC3, (byte) 0x28});
+    assertEquals(400, notUtf8.statusCode());
+    assertTrue(notUtf8.body().contains("UTF-8"), notUtf8.body());
+
+    HttpResponse<String> tooBig = Http.post(nodeA.httpPort(), "/publish/pets", "x".repeat(65 * 1024));
+    assertEquals(413, tooBig.statusCode());
+    assertTrue(tooBig.body().contains("limit"), tooBig.body());
+    assertEquals(202, Http.post(nodeA.httpPort(), "/publish/pets", "x".repeat(64 * 1024)).statusCode());
+
+    long rejectedBefore = nodeA.counters().rejectedEventBus.sum();
+    nodeA.vertx().eventBus().publish("badbody", 42);
+    assertEquals(rejectedBefore + 1, nodeA.counters().rejectedEventBus.sum());
+  }
+
+  @Test
+  void lightMemberPublishesThroughTheCluster() throws Exception {
+    // What `./run.sh publish` does: join as a Hazelcast lite member, publish once with confirmation, leave.
+    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(TestCluster.settings(), true),
+        WAIT, "a light member to join");
+    try (SseClient stream = SseClient.open(clients, nodeB.httpPort(), "/subscribe/light")) {
+      JsonObject reply = Await.result(light.vertx().eventBus()
+              .<JsonObject>request(BusAddresses.PUBLISH_REQUEST,
+                  new JsonObject().put("ns", "light.dogs").put("event", "new-dog").put("data", "Corgi"))
+              .map(message -> message.body()),
+          WAIT, "the publish reply");
+      List<Event> events = stream.awaitEvents(1, WAIT);
+      assertEquals(List.of(new Event(reply.getString("id"), "new-dog", "Corgi")), events);
+
+      Throwable failure = Await.failure(light.vertx().eventBus()
+          .request(BusAddresses.PUBLISH_REQUEST, new JsonObject().put("ns", "bad ns").put("data", "x")), WAIT, "a bad publish");
+      ReplyException rejected = assertInstanceOf(ReplyException.class, failure);
+      assertEquals(400, rejected.failureCode());
+      assertTrue(rejected.getMessage().contains("invalid namespace"), rejected.getMessage());
+    } finally {
+      light.vertx().close();
+    }
+  }
+
+  @Test
+  void healthReportsTheCluster() {
+    HttpResponse<String> health = Http.get(nodeA.httpPort(), "/health");
+    assertEquals(200, health.statusCode());
+    JsonObject body = new JsonObject(health.body());
+    assertEquals("UP", body.getString("status"));
+    JsonArray members = body.getJsonArray("clusterMembers");
+    assertTrue(members.contains(nodeA.nodeId()) && members.contains(nodeB.nodeId()), body.encode());
+  }
+
+  private static List<String> data(List<Event> events) {
+    return events.stream().map(Event::data).toList();
+  }
+}

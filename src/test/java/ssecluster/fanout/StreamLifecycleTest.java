@@ -1,0 +1,178 @@
+package ssecluster.fanout;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import ssecluster.Node;
+import ssecluster.testsupport.Http;
+import ssecluster.testsupport.SseClient;
+import ssecluster.testsupport.SseParser.Event;
+import ssecluster.testsupport.TestCluster;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What happens to streams over their life: consumers follow demand, keepalives flow, a client that stops
+ * reading is dropped without hurting a fast one, and a node that shuts down ends its streams and leaves.
+ */
+class StreamLifecycleTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static TestCluster cluster;
+  private static Node publisherNode;
+  private static Node subscriberNode;
+  private static Vertx clients;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    String[] flags = {"--keepalive-seconds", "1", "--slow-client-millis", "3000", "--slow-client-bytes", "4194304"};
+    publisherNode = cluster.start(flags);
+    subscriberNode = cluster.start(flags);
+    clients = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (clients != null) {
+      clients.close();
+    }
+    cluster.close();
+  }
+
+  @Test
+  void oneConsumerPerNamespacePerNodeReleasedWhenUnwatched() throws Exception {
+    int before = channels(subscriberNode);
+    List<SseClient> streams = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      streams.add(SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/lifecycle/dogs"));
+    }
+    streams.add(SseClient.open(clients, subscriberNode.httpPort(), "/subscribe?ns=lifecycle.dogs,lifecycle.cats"));
+    assertEquals(before + 2, channels(subscriberNode), "one consumer for lifecycle.dogs, one for lifecycle.cats");
+
+    Http.post(publisherNode.httpPort(), "/publish/lifecycle/dogs", "woof");
+    for (SseClient stream : streams) {
+      assertEquals(List.of("woof"), stream.awaitEvents(1, WAIT).stream().map(Event::data).toList());
+    }
+    for (SseClient stream : streams) {
+      stream.close();
+    }
+    waitUntil(() -> channels(subscriberNode) == before, "consumers to be released after the last client left");
+    waitUntil(() -> subscriberNode.counters().openConnections() == 0, "connections to be counted closed");
+  }
+
+  @Test
+  void keepaliveCommentsFlow() throws Exception {
+    try (SseClient idle = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/quiet")) {
+      idle.awaitComment("keepalive", Duration.ofSeconds(10));
+      assertEquals(List.of(), idle.events());
+    }
+  }
+
+  @Test
+  void clientThatStopsReadingIsDroppedWhileFastClientGetsEverything() throws Exception {
+    int port = subscriberNode.httpPort();
+    try (Socket stalled = new Socket();
+         SseClient fast = SseClient.open(clients, port, "/subscribe/flood")) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new InetSocketAddress("127.0.0.1", port));
+      OutputStream out = stalled.getOutputStream();
+      out.write(("GET /subscribe/flood HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = stalled.getInputStream();
+      readUntil(in, "retry:");   // subscribed; from now on this client reads nothing
+      long droppedBefore = subscriberNode.counters().slowClientsDropped.sum();
+
+      String payload = "x".repeat(8 * 1024);
+      int count = 1600;   // 12.5 MiB: past the kernel's socket buffers and the 4 MiB lag bound
+      int chunk = 50;     // published at the pace a reading client keeps up with
+      for (int i = 0; i < count; i++) {
+        publisherNode.vertx().eventBus().publish("flood", i + ":" + payload);
+        if ((i + 1) % chunk == 0) {
+          fast.awaitEvents(i + 1, WAIT);
+        }
+      }
+      List<Event> received = fast.awaitEvents(count, WAIT);
+      for (int i = 0; i < count; i++) {
+        assertTrue(received.get(i).data().startsWith(i + ":"), "event " + i + " out of order");
+      }
+      assertEquals(count, received.size());
+
+      waitUntil(() -> subscriberNode.counters().slowClientsDropped.sum() == droppedBefore + 1,
+          "the stalled client to be dropped and counted");
+      // The server closed the stalled connection: draining it ends in EOF (or a reset), not in a hang.
+      stalled.setSoTimeout(10_000);
+      byte[] sink = new byte[64 * 1024];
+      try {
+        while (in.read(sink) >= 0) {
+          // discard what was queued before the drop
+        }
+      } catch (java.net.SocketException reset) {
+        // also a closed connection
+      }
+    }
+  }
+
+  @Test
+  void nodeThatShutsDownEndsItsStreamsAndLeavesTheCluster() throws Exception {
+    Node leaving = cluster.start();
+    String leavingId = leaving.nodeId();
+    assertTrue(members(publisherNode).contains(leavingId));
+    try (SseClient stream = SseClient.open(clients, leaving.httpPort(), "/subscribe/leaving")) {
+      Http.post(publisherNode.httpPort(), "/publish/leaving", "before");
+      stream.awaitEvents(1, WAIT);
+      cluster.stop(leaving);
+      stream.awaitEnd(WAIT);
+      assertEquals(List.of("before"), stream.events().stream().map(Event::data).toList());
+    }
+    waitUntil(() -> !members(publisherNode).contains(leavingId), "the stopped node to leave the member list");
+    assertEquals(202, Http.post(publisherNode.httpPort(), "/publish/leaving", "after").statusCode());
+  }
+
+  private static List<String> members(Node node) {
+    return new JsonObject(Http.get(node.httpPort(), "/health").body()).getJsonArray("clusterMembers")
+        .stream().map(String::valueOf).toList();
+  }
+
+  private static int channels(Node node) {
+    try {
+      return node.hub().channelCount().toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void readUntil(InputStream in, String marker) throws Exception {
+    StringBuilder seen = new StringBuilder();
+    while (!seen.toString().contains(marker)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("stream ended before '" + marker + "': " + seen);
+      }
+      seen.append((char) b);
+    }
+  }
+
+  private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+}

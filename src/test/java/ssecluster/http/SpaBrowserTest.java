@@ -1,0 +1,271 @@
+package ssecluster.http;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import ssecluster.Node;
+import ssecluster.testsupport.Http;
+import ssecluster.testsupport.TestCluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The SPA in a real browser: the system's headless Chromium, driven by Selenium through the system's
+ * chromedriver (nothing is downloaded). The page is opened on node A over HTTPS (h2), messages are
+ * published on node B, and the test reads what a person would see. Screenshots go to
+ * {@code target/spa-screenshot.png} (desktop) and {@code target/spa-screenshot-phone.png}.
+ *
+ * <p>Without Chromium and chromedriver the test is skipped with a banner on stderr, except when
+ * {@code CI=true}, where it fails: CI must install them ({@code apt-get install chromium chromium-driver}).
+ * {@code CHROMIUM_BIN} and {@code CHROMEDRIVER_BIN} point elsewhere if needed.
+ */
+class SpaBrowserTest {
+
+  private static final String CHROMIUM = envOr("CHROMIUM_BIN", "/usr/bin/chromium");
+  private static final String CHROMEDRIVER = envOr("CHROMEDRIVER_BIN", "/usr/bin/chromedriver");
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Selenium warns that it has no CDP bindings for this Chromium; the test uses WebDriver only. */
+  private static final List<Logger> QUIET = List.of(
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder"),
+      Logger.getLogger("org.openqa.selenium.chromium.ChromiumDriver"));
+
+  private static TestCluster cluster;
+  private static Node nodeA;
+  private static Node nodeB;
+  private static WebDriver browser;
+  private static Path profile;
+
+  /** Called first by each test, so a missing browser shows as a skipped test (or a failure on CI). */
+  private static void startClusterAndBrowser() throws IOException {
+    requireChromium();
+    if (browser != null) {
+      return;
+    }
+    QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
+    cluster = new TestCluster();
+    nodeA = cluster.start("--https-port", "0", "--node-name", "spa-node-a");
+    nodeB = cluster.start("--node-name", "spa-node-b");
+    profile = Files.createTempDirectory("spa-chromium-profile");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--ignore-certificate-errors",
+        "--user-data-dir=" + profile, "--window-size=1400,1000");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER))
+        .usingAnyFreePort()
+        .build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stopAll() throws IOException {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (profile != null) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void messagesPublishedOnAnotherNodeAppearLiveAndRemovingANamespaceStopsIt() throws IOException {
+    startClusterAndBrowser();
+    String token = UUID.randomUUID().toString().substring(0, 8);
+    browser.get("https://localhost:" + nodeA.httpsPort() + "/?ns=pets");
+
+    waitFor("the pets stream to be live", d -> "live".equals(panel("pets").getAttribute("data-state")));
+    waitFor("the node badge to name node A", d -> "spa-node-a".equals(text("#node-name")));
+    assertEquals("Live · 1 stream", text("#conn-text"));
+    assertEquals("h2", script("return performance.getEntriesByType('navigation')[0].nextHopProtocol"),
+        "the browser got the page over HTTP/2 (TLS, ALPN)");
+    assertEquals(1, openStreams(nodeA), "node A holds the page's one stream");
+
+    // Published on node B, into a descendant of pets, as a named event the page knows from the demo.
+    publishOnB("/publish/pets/dogs?event=new-dog", "Corgi " + token);
+    WebElement corgi = waitForMessage("pets", "Corgi " + token);
+    assertEquals("new-dog", corgi.findElement(By.cssSelector(".event")).getText());
+    assertFalse(corgi.findElement(By.cssSelector(".msg-id")).getText().isBlank(), "the message id is shown");
+    assertTrue(corgi.findElement(By.cssSelector("time")).getText().matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"),
+        "the arrival time is shown");
+
+    // Data is text, never markup.
+    String markup = "<img src=x onerror=\"document.title='owned'\"> " + token;
+    publishOnB("/publish/pets", markup);
+    WebElement unnamed = waitForMessage("pets", markup);
+    assertEquals("message", unnamed.findElement(By.cssSelector(".event")).getText());
+    assertEquals(0, browser.findElements(By.cssSelector(".messages img")).size(), "no element made from message data");
+
+    // A person adds a namespace: the URL follows and a second stream opens.
+    browser.findElement(By.id("ns-input")).sendKeys("updates");
+    browser.findElement(By.id("ns-add")).click();
+    waitFor("the updates stream to be live", d -> "live".equals(panel("updates").getAttribute("data-state")));
+    assertEquals("pets,updates", nsInAddressBar(), browser.getCurrentUrl());
+    waitFor("node A to hold two streams", d -> openStreams(nodeA) == 2);
+
+    // The publish form, with an event name the page has not seen: it listens for it before sending.
+    type("pub-ns", "updates");
+    type("pub-event", "deploy");
+    type("pub-data", "v2.4.1 rolled out to eu-west " + token);
+    browser.findElement(By.id("pub-send")).click();
+    waitFor("the publish answer", d -> text("#pub-result").startsWith("Published · id "));
+    assertEquals("deploy", waitForMessage("updates", "v2.4.1 rolled out to eu-west " + token)
+        .findElement(By.cssSelector(".event")).getText());
+
+    // An error is shown as such.
+    type("pub-ns", "no..such");
+    browser.findElement(By.id("pub-send")).click();
+    waitFor("the publish error", d -> "false".equals(browser.findElement(By.id("pub-result")).getAttribute("data-ok")));
+
+    for (String pet : List.of("Beagle", "Husky", "Dachshund")) {
+      publishOnB("/publish/pets/dogs?event=new-dog", pet);
+    }
+    publishOnB("/publish/pets/cats?event=new-cat", "Maine Coon");
+    waitForMessage("pets", "Maine Coon");
+    type("pub-ns", "updates");
+    screenshot("spa-screenshot.png");
+
+    // Removing pets closes its EventSource and its card; the URL follows.
+    browser.findElement(By.cssSelector("[data-remove='pets']")).click();
+    waitFor("the pets card to go", d -> d.findElements(By.cssSelector(".panel[data-ns='pets']")).isEmpty());
+    assertEquals("updates", nsInAddressBar(), browser.getCurrentUrl());
+    assertTrue(browser.getCurrentUrl().contains("?ns=updates"), "commas and names stay readable: " + browser.getCurrentUrl());
+    waitFor("node A to see the pets stream closed", d -> openStreams(nodeA) == 1);
+
+    // pets is no longer shown: publish to it, then to updates; once the second arrives, the first did not.
+    publishOnB("/publish/pets", "after removal " + token);
+    publishOnB("/publish/updates", "sentinel " + token);
+    waitForMessage("updates", "sentinel " + token);
+    assertFalse(browser.findElement(By.tagName("body")).getText().contains("after removal " + token),
+        "a removed namespace shows no more messages");
+
+    // A phone: one column, nothing wider than the screen.
+    browser.manage().window().setSize(new Dimension(390, 844));
+    waitFor("the phone layout", d -> (Boolean) script("return document.documentElement.scrollWidth <= window.innerWidth"));
+    screenshot("spa-screenshot-phone.png");
+
+    // A burst: every message is counted, the newest is on top, and the card keeps a bounded list.
+    for (int i = 1; i <= 300; i++) {
+      publishOnB("/publish/updates", "burst " + i);
+    }
+    waitFor("all 302 messages counted", d -> "302 messages".equals(panel("updates").findElement(By.cssSelector(".count")).getText()));
+    List<WebElement> shown = panel("updates").findElements(By.cssSelector(".msg"));
+    assertEquals(200, shown.size(), "the card keeps the newest 200");
+    assertEquals("burst 300", shown.get(0).findElement(By.cssSelector(".msg-data")).getText(), "newest first");
+
+    // The node serving the page goes away: the page says so instead of pretending to be live.
+    cluster.stop(nodeA);
+    waitFor("the card to leave the live state", d -> !"live".equals(panel("updates").getAttribute("data-state")));
+    String state = panel("updates").getAttribute("data-state");
+    assertTrue(state.equals("reconnecting") || state.equals("failed"), "state shown: " + state);
+    waitFor("the header to leave the live state", d -> !"live".equals(browser.findElement(By.id("conn")).getAttribute("data-state")));
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------
+
+  private static void requireChromium() {
+    if (Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER))) {
+      return;
+    }
+    String why = "SpaBrowserTest needs Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + "): "
+        + "apt-get install chromium chromium-driver, or set CHROMIUM_BIN / CHROMEDRIVER_BIN";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      fail(why + ". CI=true: failing instead of skipping.");
+    }
+    System.err.println("\n" + "!".repeat(100) + "\n!! SKIPPED: " + why + "\n" + "!".repeat(100) + "\n");
+    Assumptions.assumeTrue(false, why);
+  }
+
+  private static String envOr(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static WebElement panel(String namespace) {
+    return browser.findElement(By.cssSelector(".panel[data-ns='" + namespace + "']"));
+  }
+
+  private static String text(String css) {
+    return browser.findElement(By.cssSelector(css)).getText();
+  }
+
+  private static void type(String id, String value) {
+    WebElement field = browser.findElement(By.id(id));
+    field.clear();
+    field.sendKeys(value);
+  }
+
+  private static String nsInAddressBar() {
+    return (String) script("return new URLSearchParams(location.search).get('ns')");
+  }
+
+  private static Object script(String js) {
+    return ((JavascriptExecutor) browser).executeScript(js);
+  }
+
+  /** Waits until the namespace's card shows a message with exactly this data, and returns it. */
+  private static WebElement waitForMessage(String namespace, String data) {
+    return waitFor("'" + data + "' in the " + namespace + " card", d -> panel(namespace)
+        .findElements(By.cssSelector(".msg")).stream()
+        .filter(message -> message.findElement(By.cssSelector(".msg-data")).getText().equals(data))
+        .findFirst().orElse(null));
+  }
+
+  private static <T> T waitFor(String what, Function<WebDriver, T> condition) {
+    return new WebDriverWait(browser, WAIT).withMessage("waiting for " + what)
+        .ignoring(StaleElementReferenceException.class).until(condition::apply);
+  }
+
+  private static void publishOnB(String pathAndQuery, String data) {
+    HttpResponse<String> answer = Http.post(nodeB.httpPort(), pathAndQuery, data);
+    assertEquals(202, answer.statusCode(), "publish on node B: " + answer.body());
+  }
+
+  /** SSE streams node A holds open, as its /health reports. */
+  private static long openStreams(Node node) {
+    return new JsonObject(Http.get(node.httpPort(), "/health").body()).getLong("connections");
+  }
+
+  private static void screenshot(String name) throws IOException {
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Path target = Path.of("target", name);
+    Files.createDirectories(target.getParent());
+    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

@@ -1,0 +1,131 @@
+package ssecluster.testsupport;
+
+import ssecluster.Node;
+import ssecluster.config.Settings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Real clustered nodes for tests: each {@link Node} is its own Vert.x with its own Hazelcast member, all in
+ * a cluster of their own. The Hazelcast configuration is the project's {@code cluster.xml} with a unique
+ * cluster name and port range, so tests never join a demo cluster that may be running, nor each other.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  private static final Path CONFIG = writeClusterConfig();
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final List<Node> nodes = new ArrayList<>();
+
+  /** Starts a node; {@code overrides} are node flags such as {@code "--keepalive-seconds", "1"}. */
+  public Node start(String... overrides) {
+    Node node = Await.result(Node.start(settings(overrides)), START_TIMEOUT, "a node to start");
+    nodes.add(node);
+    return node;
+  }
+
+  public List<Node> start(int count, String... overrides) {
+    List<Node> started = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      started.add(start(overrides));
+    }
+    return started;
+  }
+
+  /** Stops one node gracefully (ends its streams, leaves the cluster). */
+  public void stop(Node node) {
+    nodes.remove(node);
+    Await.result(node.stop(), Duration.ofSeconds(30), "a node to stop");
+  }
+
+  @Override
+  public void close() {
+    for (Node node : new ArrayList<>(nodes)) {
+      try {
+        stop(node);
+      } catch (AssertionError e) {
+        System.err.println("TestCluster: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Settings for a test node: its own free HTTP port, HTTPS off, the test cluster configuration. */
+  public static Settings settings(String... overrides) {
+    List<String> args = new ArrayList<>(List.of(
+        "--cluster-config", CONFIG.toString(),
+        "--http-port", String.valueOf(freePort()),
+        "--https-port", "-1",
+        "--http-instances", "2",
+        // Only tests that start their own Redis ingest from one; none may touch a demo's Redis on 6379.
+        "--redis-ingest", "false"));
+    args.addAll(List.of(overrides));
+    return Settings.load(args, System.getenv(), new ArrayList<>());
+  }
+
+  public static Path clusterConfig() {
+    return CONFIG;
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path writeClusterConfig() {
+    try {
+      String xml = Files.readString(Path.of("cluster.xml"), StandardCharsets.UTF_8);
+      int base = freePortBlock();
+      xml = xml.replace("<cluster-name>sse-cluster</cluster-name>",
+          "<cluster-name>sse-test-" + UUID.randomUUID() + "</cluster-name>");
+      xml = xml.replace(">5701</port>", ">" + base + "</port>");
+      for (int i = 1; i <= 8; i++) {
+        xml = xml.replace("127.0.0.1:570" + i + "<", "127.0.0.1:" + (base + i - 1) + "<");
+      }
+      if (xml.contains("127.0.0.1:570") || !xml.contains("sse-test-")) {
+        throw new IllegalStateException("cluster.xml changed shape; update TestCluster's rewriting");
+      }
+      Path file = Files.createTempFile("sse-test-cluster", ".xml");
+      Files.writeString(file, xml, StandardCharsets.UTF_8);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A base port with the next 20 free, below the ephemeral range so clients never take them meanwhile. */
+  private static int freePortBlock() {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = 10_000 + ThreadLocalRandom.current().nextInt(1000) * 20;
+      if (allFree(base, 20)) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free block of 20 ports found for the test cluster");
+  }
+
+  private static boolean allFree(int base, int count) {
+    for (int port = base; port < base + count; port++) {
+      try (ServerSocket ignored = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        // free
+      } catch (IOException taken) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
