@@ -113,7 +113,8 @@ public final class Bench {
 
   private void runLoad(Servers servers, Vertx vertx) throws Exception {
     boolean viaBus = options.publishVia().equals("eventbus");
-    int publishNode = viaBus ? -1 : options.publishNode();
+    // Over the event bus or Redis no subscriber's node is "the publishing node": all count as other nodes.
+    int publishNode = options.publishVia().equals("http") ? options.publishNode() : -1;
     List<Integer> subscribeNodes = options.subscribeNodes(servers.list().size());
     Subscribers subscribers = new Subscribers(vertx, servers, options.sourceAddresses());
     long connectStart = System.nanoTime();
@@ -128,9 +129,11 @@ public final class Bench {
     // Over HTTP the publisher gets its own event loop, so parsing thousands of streams never delays a send.
     Vertx publisherVertx = viaBus ? vertx : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
     RatePublisher publisher = new RatePublisher(publisherVertx, options.rate(), options.size());
-    RatePublisher.Transport transport = viaBus
-        ? publisher.eventBus(vertx.eventBus(), options.namespace())
-        : publisher.http(servers.list().get(publishNode), servers.publishPath(options.namespace()));
+    RatePublisher.Transport transport = switch (options.publishVia()) {
+      case "eventbus" -> publisher.eventBus(vertx.eventBus(), options.namespace());
+      case "redis" -> publisher.redis(servers.redisUrl(), options.namespace());
+      default -> publisher.http(servers.list().get(publishNode), servers.publishPath(options.namespace()));
+    };
     long total = (long) options.rate() * (options.warmupSeconds() + options.durationSeconds());
     CountDownLatch allSent = new CountDownLatch(1);
     long t0 = BenchClock.nowMicros();
@@ -228,11 +231,11 @@ public final class Bench {
     String label = saturated ? " [SATURATED run: deliveries behind the offered rate, losses or machine >90% busy;"
         + " these latencies include queueing]" : "";
     line("publish-to-receipt latency, events sent in the window" + label + ":");
-    latency(publishNode < 0 ? "  publisher node (none: event bus from the bench)" : "  subscribers on the publishing node", stats.local);
+    latency(publishNode < 0 ? "  publisher node (none: " + options.publishVia() + " from the bench)" : "  subscribers on the publishing node", stats.local);
     latency("  subscribers on other nodes", stats.remote);
     Map<Integer, Long> perNode = new TreeMap<>();
     subscribers.connections().forEach(c -> perNode.merge(c.node, c.open ? 1L : 0L, Long::sum));
-    line("subscribers per node: " + perNode + "; publish node " + (publishNode < 0 ? "event bus" : publishNode));
+    line("subscribers per node: " + perNode + "; publish node " + (publishNode < 0 ? options.publishVia() : publishNode));
     line("RESULT " + (lost == 0 && duplicates == 0 ? "OK: nothing lost or duplicated" : "ERRORS: lost or duplicated events"));
   }
 

@@ -20,7 +20,7 @@ public final class BenchOptions {
     option("--connections", "1000", "SSE connections (load) ");
     option("--subscribe-nodes", "all", "node indexes that get subscribers, e.g. 1 or 0,1 (connections spread evenly)");
     option("--publish-node", "0", "node index that receives HTTP publishes");
-    option("--publish-via", "http", "http (POST to the server) or eventbus (bench joins the cluster as a light member)");
+    option("--publish-via", "http", "http (POST to the server), eventbus (bench joins the cluster as a light member) or redis (PUBLISH to a Redis of the bench's own)");
     option("--rate", "100", "messages per second, open loop (sent on schedule, whatever the replies do)");
     option("--size", "100", "bytes of each event's data");
     option("--warmup", "5", "seconds of publishing before the measured window");
@@ -37,6 +37,7 @@ public final class BenchOptions {
     option("--hazelcast-port", "5931", "first Hazelcast port of the bench cluster (its own, apart from the demo's)");
     option("--node-jvm", "-Xms512m -Xmx2g", "JVM options of started sse nodes");
     option("--node-args", "", "extra node options of started sse nodes, e.g. '--keepalive-seconds 15'");
+    option("--redis-port", "16379", "port of the bench's own Redis with --publish-via redis");
     option("--nchan-workers", "1", "nginx worker processes when --server nchan");
     option("--label", "", "free text printed with the results (e.g. what was changed)");
   }
@@ -79,11 +80,11 @@ public final class BenchOptions {
     if (!List.of("sse", "nchan").contains(server())) {
       throw new IllegalArgumentException("--server is sse or nchan");
     }
-    if (!List.of("http", "eventbus").contains(publishVia())) {
-      throw new IllegalArgumentException("--publish-via is http or eventbus");
+    if (!List.of("http", "eventbus", "redis").contains(publishVia())) {
+      throw new IllegalArgumentException("--publish-via is http, eventbus or redis");
     }
-    if (publishVia().equals("eventbus") && server().equals("nchan")) {
-      throw new IllegalArgumentException("nchan has no event bus: use --publish-via http");
+    if (!publishVia().equals("http") && server().equals("nchan")) {
+      throw new IllegalArgumentException("the bench drives nchan over HTTP only: use --publish-via http");
     }
     if (nodes() == 0 && targets().isEmpty()) {
       throw new IllegalArgumentException("--nodes 0 needs --targets");
@@ -138,6 +139,7 @@ public final class BenchOptions {
   public int hazelcastPort() { return integer("--hazelcast-port"); }
   public List<String> nodeJvm() { return split(get("--node-jvm")); }
   public List<String> nodeArgs() { return split(get("--node-args")); }
+  public int redisPort() { return integer("--redis-port"); }
   public int nchanWorkers() { return integer("--nchan-workers"); }
   public String label() { return get("--label"); }
 

@@ -30,6 +30,7 @@ final class Servers implements AutoCloseable {
   private final List<Process> started = new ArrayList<>();
   private final List<Server> servers = new ArrayList<>();
   private Path clusterConfig;
+  private String redisUrl;
 
   Servers(BenchOptions options, Path workDir) {
     this.options = options;
@@ -73,6 +74,9 @@ final class Servers implements AutoCloseable {
       startNginx();
     } else {
       clusterConfig = writeClusterConfig();
+      if (options.publishVia().equals("redis")) {
+        startRedis();
+      }
       for (int i = 0; i < options.nodes(); i++) {
         startNode(i, trackNativeMemory);
       }
@@ -93,6 +97,8 @@ final class Servers implements AutoCloseable {
     }
     command.addAll(List.of("-cp", jar(), "ssecluster.Main", "node", "--http-port", Integer.toString(port),
         "--https-port", "-1", "--node-name", "bench-" + index, "--cluster-config", clusterConfig.toString()));
+    // Bench nodes never touch a Redis someone else uses: their own one when publishing over Redis, else none.
+    command.addAll(redisUrl == null ? List.of("--redis-ingest", "false") : List.of("--redis", redisUrl));
     command.addAll(options.nodeArgs());
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -102,6 +108,32 @@ final class Servers implements AutoCloseable {
     servers.add(new Server("127.0.0.1", port, List.of(process.pid())));
     System.out.println("started sse node " + index + " pid " + process.pid() + " on :" + port
         + " (log " + workDir.resolve("node-" + index + ".log") + ")");
+  }
+
+  /** A Redis of the bench's own (the jar's embedded redis-server) on --redis-port. */
+  private void startRedis() throws IOException, InterruptedException {
+    int port = options.redisPort();
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", jar(), "ssecluster.Main", "redis", "--port", Integer.toString(port));
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(workDir.resolve("redis.log").toFile())
+        .start();
+    started.add(process);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.readString(workDir.resolve("redis.log")).contains("ready")) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the bench's redis-server did not start; see " + workDir.resolve("redis.log"));
+      }
+      Thread.sleep(100);
+    }
+    redisUrl = "redis://127.0.0.1:" + port;
+    System.out.println("started redis-server for the bench on :" + port + " (log " + workDir.resolve("redis.log") + ")");
+  }
+
+  /** Where the bench publishes with Redis PUBLISH; null unless --publish-via redis. */
+  String redisUrl() {
+    return redisUrl;
   }
 
   private void startNginx() throws IOException, InterruptedException {
