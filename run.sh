@@ -4,6 +4,7 @@
 #   ./run.sh [--nodes N] [--no-demo]        N nodes (default 3) on HTTP 8080+i / HTTPS 8443+i, demo feed
 #   ./run.sh node --http-port P --https-port Q [OPTIONS]   one more node, joining the running cluster
 #   ./run.sh publish NS DATA [--event E]    publish once through the cluster and leave
+#   ./run.sh bench [OPTIONS]                benchmark (own ports and cluster); ./run.sh bench --help, BENCHMARKS.md
 #
 # Builds the jar first when it is missing or older than the sources. Extra JVM flags: JAVA_OPTS.
 set -euo pipefail
@@ -19,7 +20,7 @@ JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UN
 --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
   echo
   echo "Node options (also accepted by ./run.sh and passed to every node):"
   java -jar "$JAR" --help | sed -n '/^options/,$p' | tail -n +2
@@ -202,6 +203,12 @@ main() {
     -h|--help|help) build_if_needed; usage ;;
     node) shift; build_if_needed; exec $(java_cmd) node "$@" ;;
     publish) shift; build_if_needed; exec $(java_cmd) publish "$@" ;;
+    bench)
+      shift; build_if_needed
+      # Thousands of sockets per process: the bench and the servers it starts inherit this limit.
+      ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+      # shellcheck disable=SC2086
+      exec java ${BENCH_JAVA_OPTS:--Xms1g -Xmx2g} $JVM_OPENS -cp "$JAR" ssecluster.bench.Bench "$@" ;;
     *) build_if_needed; run_cluster "$@" ;;
   esac
 }

@@ -89,6 +89,7 @@ public final class Node {
           log.info("Node " + settings.nodeName() + " (" + state.nodeId() + ") is up: http://localhost:" + httpPort()
               + (httpsPort() >= 0 ? "  https://localhost:" + httpsPort() : "")
               + "  cluster members: " + state.clusterMembers().size()
+              + "  transport: " + (vertx.isNativeTransportEnabled() ? "native" : "nio")
               + (settings.demo() ? "  demo feed: on" : ""));
         })
         .mapEmpty();

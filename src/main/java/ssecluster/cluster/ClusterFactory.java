@@ -46,7 +46,7 @@ public final class ClusterFactory {
       eventBus.setHost(settings.clusterHost());
     }
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .with(new VertxOptions().setEventBusOptions(eventBus).setPreferNativeTransport(settings.nativeTransport()))
         .withClusterManager(clusterManager)
         .buildClustered()
         .map(vertx -> new ClusteredVertx(vertx, clusterManager));

@@ -41,6 +41,8 @@ public final class Settings {
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
+      new Option("--direct-writes", "DIRECT_WRITES", "true", "HTTP/1.1 SSE: write each event's chunk, encoded once, straight to the sockets (false: through Vert.x's response)"),
+      new Option("--native-transport", "NATIVE_TRANSPORT", "true", "use Linux epoll when available (false: Java NIO)"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 
   private final Map<String, String> values;
@@ -220,6 +222,16 @@ public final class Settings {
   public int httpInstances() {
     int configured = number("--http-instances", Integer::parseInt, 0, 1024);
     return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Shared pre-encoded HTTP/1.1 chunks written below Vert.x's encoder; see wire.Http1ChunkWriter. */
+  public boolean directWrites() {
+    return Boolean.parseBoolean(values.get("--direct-writes"));
+  }
+
+  /** Prefer Netty's native (epoll) transport; Vert.x falls back to NIO where it is not available. */
+  public boolean nativeTransport() {
+    return Boolean.parseBoolean(values.get("--native-transport"));
   }
 
   public boolean demo() {

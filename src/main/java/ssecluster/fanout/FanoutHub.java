@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import ssecluster.bus.BusAddresses;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publication;
@@ -99,7 +100,8 @@ public final class FanoutHub extends VerticleBase {
 
   /** Ends the streams served by the current event loop (its HTTP server is stopping). */
   public void endStreamsOfCurrentLoop() {
-    LoopFanout loop = loops.get(Vertx.currentContext());
+    Context current = Vertx.currentContext();
+    LoopFanout loop = current == null ? null : loops.get(rootOf(current));
     if (loop != null) {
       loop.endAll().forEach(this::detach);
     }
@@ -116,7 +118,16 @@ public final class FanoutHub extends VerticleBase {
     if (context == null) {
       throw new IllegalStateException("SSE streams must be attached from an event loop");
     }
-    return loops.computeIfAbsent(context, c -> new LoopFanout(c, keepaliveMillis, counters.delivered, this::dropped));
+    return loops.computeIfAbsent(rootOf(context), c -> new LoopFanout(c, keepaliveMillis, counters.delivered, counters.streamWrites, this::dropped));
+  }
+
+  /**
+   * Vert.x runs each HTTP request on its own duplicate of the server's context. Keying by that would make
+   * one LoopFanout (with its own hand-off per message and its own keepalive timer) per connection; the
+   * root context stands for the event loop itself, which is what the streams share.
+   */
+  private static Context rootOf(Context context) {
+    return ((ContextInternal) context).unwrap();
   }
 
   private void dropped(SseStream stream) {

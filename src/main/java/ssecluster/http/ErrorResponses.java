@@ -1,6 +1,7 @@
 package ssecluster.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,11 +17,15 @@ final class ErrorResponses {
   }
 
   static void send(RoutingContext ctx, int status, String message) {
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
+    send(ctx.response(), status, message);
+  }
+
+  static void send(HttpServerResponse response, int status, String message) {
+    if (response.headWritten()) {
+      response.reset();
       return;
     }
-    ctx.response()
+    response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", message).put("status", status).encode());

@@ -30,6 +30,7 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("connections", counters.openConnections())
         .put("published", counters.published.sum())
         .put("delivered", counters.delivered.sum())
+        .put("streamWrites", counters.streamWrites.sum())
         .put("redis", state.redis().toJson(counters));
     ctx.response()
         .setStatusCode(phase == NodeState.Phase.UP ? 200 : 503)

@@ -36,6 +36,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final KeyCertOptions tlsCertificate;
   private final StaticAssets assets;
   private final List<HttpServer> servers = new ArrayList<>();
+  private SubscribeHandler subscribe;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
                             NodeState state, KeyCertOptions tlsCertificate, StaticAssets assets) {
@@ -50,6 +51,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    subscribe = new SubscribeHandler(hub, counters, settings);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -57,6 +59,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setPort(settings.httpPort())
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(http2);
+    withoutWebSockets(plain);
     List<Future<HttpServer>> listening = new ArrayList<>();
     listening.add(listen(plain, router));
     if (settings.httpsPort() >= 0) {
@@ -67,20 +70,37 @@ public final class HttpServerVerticle extends VerticleBase {
           .setUseAlpn(true)
           .setKeyCertOptions(tlsCertificate)
           .setInitialSettings(http2);
+      withoutWebSockets(tls);
       listening.add(listen(tls, router));
     }
     return Future.all(listening);
   }
 
+  /**
+   * We serve no WebSockets. With WebSocket compression on (Vert.x's default) every HTTP/1.1 connection
+   * carries a WebSocket extension handler that inspects each outbound write; a profile of the SSE
+   * fan-out showed it at ~5% of the node's CPU (BENCHMARKS.md).
+   */
+  private static void withoutWebSockets(HttpServerOptions options) {
+    options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+  }
+
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
-    HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (SubscribeHandler.accepts(request)) {
+        subscribe.handle(request);
+      } else {
+        router.handle(request);
+      }
+    });
     servers.add(server);
     return server.listen();
   }
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.getWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(new SubscribeHandler(hub, counters, settings));
+    // GET /subscribe is served before the router (see SubscribeHandler#handle); other methods get 405 here.
+    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters));

@@ -12,6 +12,8 @@ public final class NodeCounters {
   public final LongAdder published = new LongAdder();
   /** Event frames written to SSE connections of this node. */
   public final LongAdder delivered = new LongAdder();
+  /** Socket writes of event frames; below {@link #delivered} when frames queued up and went out together. */
+  public final LongAdder streamWrites = new LongAdder();
   /** Messages a namespace channel saw twice (same id) and delivered once. */
   public final LongAdder duplicatesSuppressed = new LongAdder();
   public final LongAdder connectionsOpened = new LongAdder();

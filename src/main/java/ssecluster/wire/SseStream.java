@@ -1,5 +1,7 @@
 package ssecluster.wire;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -25,7 +27,13 @@ public final class SseStream {
   private final HttpServerResponse response;
   private final Subscription subscription;
   private final SlowClientPolicy policy;
+  private final boolean directWrites;
   private final long openedAtMillis = System.currentTimeMillis();
+  /** Set on open for HTTP/1.x when direct writes are on; then every body write goes through it. */
+  private Http1ChunkWriter chunkWriter;
+
+  /** The keepalive comment as an HTTP/1.1 chunk, shared by all streams for the life of the process. */
+  private static final ByteBuf KEEPALIVE_CHUNK = Unpooled.unreleasableBuffer(SharedFrames.encodeChunk(SseFrames.KEEPALIVE));
 
   private boolean open;
   private boolean closed;
@@ -37,10 +45,19 @@ public final class SseStream {
   private BiConsumer<SseStream, String> onSlowDrop = (s, reason) -> { };
 
   public SseStream(HttpServerRequest request, Subscription subscription, SlowClientPolicy policy) {
+    this(request, subscription, policy, false);
+  }
+
+  /**
+   * With {@code directWrites}, an HTTP/1.x stream writes its events as shared, pre-encoded chunks straight
+   * to the connection ({@link Http1ChunkWriter}) instead of through {@code HttpServerResponse.write}.
+   */
+  public SseStream(HttpServerRequest request, Subscription subscription, SlowClientPolicy policy, boolean directWrites) {
     this.request = request;
     this.response = request.response();
     this.subscription = subscription;
     this.policy = policy;
+    this.directWrites = directWrites;
   }
 
   /** Sends the stream headers and the {@code retry:} field; from now on events flow. */
@@ -61,6 +78,9 @@ public final class SseStream {
       bytesWhileFull = 0;
     });
     response.write(SseFrames.retry(retryMillis));
+    if (directWrites) {
+      chunkWriter = Http1ChunkWriter.of(request);
+    }
   }
 
   /**
@@ -68,17 +88,42 @@ public final class SseStream {
    * the caller can forget it.
    */
   public boolean send(Buffer frame) {
+    return send(frame, 1);
+  }
+
+  /** Writes several event frames joined in one buffer ({@code events} of them), as one write. */
+  public boolean send(Buffer frames, int events) {
+    SharedFrames shared = new SharedFrames(frames, events);
+    try {
+      return send(shared);
+    } finally {
+      shared.release();
+    }
+  }
+
+  /** Writes frames shared with other streams of this loop; the caller releases them afterwards. */
+  public boolean send(SharedFrames frames) {
     if (!open || closed) {
       return false;
     }
-    if (response.writeQueueFull()) {
-      if (lagBoundExceeded(frame.length())) {
+    if (writeQueueFull()) {
+      if (lagBoundExceeded(frames.sse().length())) {
         return false;
       }
+    } else {
+      lagging = false;
     }
-    response.write(frame);
-    eventsSent++;
+    if (chunkWriter != null) {
+      chunkWriter.write(frames.http1Chunk());
+    } else {
+      response.write(frames.sse());
+    }
+    eventsSent += frames.events();
     return true;
+  }
+
+  private boolean writeQueueFull() {
+    return chunkWriter != null ? chunkWriter.full() : response.writeQueueFull();
   }
 
   /** Periodic liveness: a comment line, or, for a client that is still not reading, the lag check. */
@@ -86,10 +131,15 @@ public final class SseStream {
     if (!open || closed) {
       return !closed;
     }
-    if (response.writeQueueFull()) {
+    if (writeQueueFull()) {
       return !lagBoundExceeded(0);
     }
-    response.write(SseFrames.KEEPALIVE);
+    lagging = false;
+    if (chunkWriter != null) {
+      chunkWriter.write(KEEPALIVE_CHUNK);
+    } else {
+      response.write(SseFrames.KEEPALIVE);
+    }
     return true;
   }
 

@@ -1,0 +1,37 @@
+package ssecluster.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class BenchOptionsTest {
+
+  @Test
+  void defaultsAndOverrides() {
+    BenchOptions o = new BenchOptions(List.of("--connections", "500", "--rate=200", "--nodes", "2", "--subscribe-nodes", "1"));
+    assertEquals(500, o.connections());
+    assertEquals(200, o.rate());
+    assertEquals(List.of(1), o.subscribeNodes(2));
+    assertEquals(100, o.size());
+    assertEquals(List.of(0, 5000, 10000, 15000), o.idleSteps());
+    assertEquals("--nodes 2 --connections 500 --subscribe-nodes 1 --rate 200", o.describe());
+  }
+
+  @Test
+  void allNodesByDefault() {
+    assertEquals(List.of(0, 1, 2), new BenchOptions(List.of("--nodes", "3")).subscribeNodes(3));
+  }
+
+  @Test
+  void rejectsMistakes() {
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--conections", "5")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--rate", "fast")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--subscribe-nodes", "1")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server", "nchan", "--publish-via", "eventbus")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--size", "10")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--rate")));
+  }
+}
