@@ -131,7 +131,10 @@ public final class PubSubIngestVerticle extends VerticleBase {
   }
 
   private void onMessage(int current, RedisConnection connection, Response message) {
-    if (current != session || message == null || message.size() == 0) {
+    // Only aggregates (RESP3 push frames, RESP2 arrays) are messages or confirmations. A simple reply such as
+    // a PONG can reach this handler too, and size() on it throws, which used to drop PUBSUB leadership.
+    if (current != session || message == null
+        || (message.type() != ResponseType.PUSH && message.type() != ResponseType.MULTI) || message.size() == 0) {
       return;
     }
     String kind = message.get(0).toString();
