@@ -25,6 +25,8 @@ import ssecluster.status.RedisStatus;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -34,6 +36,8 @@ import java.util.logging.Logger;
 public final class Node {
 
   private static final Logger log = Logger.getLogger(Node.class.getName());
+  private static final long REGISTRATION_RENEWAL_DELAY_MILLIS = 300;
+  private static final long CLUSTER_SAFE_EVERY_MILLIS = 1000;
 
   private final Settings settings;
   private final Vertx vertx;
@@ -45,6 +49,7 @@ public final class Node {
   private final FanoutHub hub;
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
+  private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
     this.settings = settings;
@@ -70,7 +75,14 @@ public final class Node {
     EventBusIngest eventBusIngest = new EventBusIngest(publisher, counters);
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
-        .compose(id -> eventBusIngest.servePublishRequests(vertx))
+        .compose(id -> {
+          clusterManager.getHazelcastInstance().getPartitionService().addPartitionLostListener(event -> partitionLost());
+          vertx.setPeriodic(1, CLUSTER_SAFE_EVERY_MILLIS, tick -> vertx.executeBlocking(() -> {
+            state.measureClusterSafe();
+            return null;
+          }, false));
+          return eventBusIngest.servePublishRequests(vertx);
+        })
         .compose(v -> deployRedisIngest())
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
@@ -106,6 +118,25 @@ public final class Node {
     return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
         .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
         .mapEmpty();
+  }
+
+  /**
+   * Hazelcast reports each lost partition on its own, often a hundred at once when a member dies before
+   * its data was backed up; one renewal of our event-bus registrations, shortly after, covers them all.
+   */
+  private void partitionLost() {
+    if (registrationRenewalScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(REGISTRATION_RENEWAL_DELAY_MILLIS, id -> {
+        registrationRenewalScheduled.set(false);
+        log.warning("Hazelcast lost partitions (a member died before its data was backed up); registering this"
+            + " node's event-bus consumers again so no subscriber misses messages");
+        hub.renewRegistrations().onComplete(renewed -> {
+          if (renewed.failed()) {
+            log.log(Level.SEVERE, "Could not register event-bus consumers again: " + renewed.cause(), renewed.cause());
+          }
+        });
+      });
+    }
   }
 
   private KeyCertOptions tlsCertificate() {

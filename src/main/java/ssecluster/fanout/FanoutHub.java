@@ -34,6 +34,8 @@ import java.util.logging.Logger;
 public final class FanoutHub extends VerticleBase {
 
   private static final Logger log = Logger.getLogger(FanoutHub.class.getName());
+  /** How long ids are checked after a consumer is renewed: far longer than a message takes in flight. */
+  private static final long RENEWAL_OVERLAP_MILLIS = 10_000;
 
   private final NodeCounters counters;
   private final MessageIds localIds;
@@ -107,6 +109,25 @@ public final class FanoutHub extends VerticleBase {
     }
   }
 
+  /**
+   * Registers every namespace consumer again. Hazelcast keeps the cluster's table of event-bus
+   * registrations in partitions; a node that dies before its partitions were backed up (just after others
+   * joined) takes some registrations with it, and publishes to those addresses then reach nobody. Vert.x
+   * re-adds a node's registrations when a member leaves, but that can run before the loss is final, so
+   * the node calls this when Hazelcast reports lost partitions. Completes when all are registered again.
+   */
+  public Future<Void> renewRegistrations() {
+    Promise<Void> renewed = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> registered = new ArrayList<>();
+      for (NamespaceChannel channel : channels.values()) {
+        registered.add(channel.renew());
+      }
+      Future.all(registered).<Void>mapEmpty().onComplete(renewed);
+    });
+    return renewed.future();
+  }
+
   /** Number of namespace consumers this node holds; for status and tests. */
   public Future<Integer> channelCount() {
     Promise<Integer> count = Promise.promise();
@@ -150,13 +171,26 @@ public final class FanoutHub extends VerticleBase {
   private final class NamespaceChannel {
 
     private final String address;
-    private final MessageConsumer<Object> consumer;
+    private MessageConsumer<Object> consumer;
     private final Map<LoopFanout, Integer> streamsPerLoop = new HashMap<>();
     private final RecentIds recentRepeatableIds = new RecentIds(100_000, 10 * 60_000L);
+    /** While an old and a new consumer overlap, every id is checked, not only repeatable ones. */
+    private long checkAllIdsUntilMillis;
 
     NamespaceChannel(String address) {
       this.address = address;
       this.consumer = vertx.eventBus().consumer(address, this::onMessage);
+    }
+
+    /**
+     * A second consumer first, then the old one goes: no gap in which a message reaches neither. A message
+     * that reaches both is delivered once, because every id is remembered for the overlap.
+     */
+    Future<Void> renew() {
+      MessageConsumer<Object> old = consumer;
+      checkAllIdsUntilMillis = System.currentTimeMillis() + RENEWAL_OVERLAP_MILLIS;
+      consumer = vertx.eventBus().consumer(address, this::onMessage);
+      return consumer.completion().onComplete(registered -> old.unregister());
     }
 
     Future<Void> addInterest(LoopFanout loop) {
@@ -189,8 +223,9 @@ public final class FanoutHub extends VerticleBase {
       if (id == null) {
         return foreignFrame(message);
       }
-      if (message.headers().contains(BusAddresses.HEADER_MAY_REPEAT)
-          && !recentRepeatableIds.firstTime(id, System.currentTimeMillis())) {
+      long now = System.currentTimeMillis();
+      boolean checkId = now < checkAllIdsUntilMillis || message.headers().contains(BusAddresses.HEADER_MAY_REPEAT);
+      if (checkId && !recentRepeatableIds.firstTime(id, now)) {
         counters.duplicatesSuppressed.increment();
         return null;
       }

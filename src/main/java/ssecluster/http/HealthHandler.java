@@ -27,6 +27,7 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("nodeId", state.nodeId())
         .put("startedAt", state.startedAtMillis())
         .put("clusterMembers", new JsonArray(state.clusterMembers()))
+        .put("clusterSafe", state.clusterSafe())
         .put("connections", counters.openConnections())
         .put("published", counters.published.sum())
         .put("delivered", counters.delivered.sum())

@@ -1,6 +1,7 @@
 package ssecluster.status;
 
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
 
@@ -13,6 +14,7 @@ public final class NodeState {
   private final String nodeName;
   private final long startedAtMillis = System.currentTimeMillis();
   private volatile Phase phase = Phase.STARTING;
+  private volatile boolean clusterSafe;
   private volatile RedisStatus redis = new RedisStatus("", false);
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
@@ -27,6 +29,21 @@ public final class NodeState {
   /** The cluster-wide id of this node (the Hazelcast member uuid). */
   public String nodeId() {
     return clusterManager.getNodeId();
+  }
+
+  /**
+   * False while Hazelcast is still copying partitions and their backups between members (just after a node
+   * joined or left): a member that dies then can take data with it. The last value measured by
+   * {@link #measureClusterSafe}.
+   */
+  public boolean clusterSafe() {
+    return clusterSafe;
+  }
+
+  /** Asks every member (remote calls, blocking): run it on a worker, never on an event loop. */
+  public void measureClusterSafe() {
+    clusterSafe = !(clusterManager instanceof HazelcastClusterManager hazelcast)
+        || hazelcast.getHazelcastInstance().getPartitionService().isClusterSafe();
   }
 
   public List<String> clusterMembers() {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import ssecluster.Node;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
@@ -72,6 +73,30 @@ class StreamLifecycleTest {
     }
     waitUntil(() -> channels(subscriberNode) == before, "consumers to be released after the last client left");
     waitUntil(() -> subscriberNode.counters().openConnections() == 0, "connections to be counted closed");
+  }
+
+  @Test
+  void renewingRegistrationsMidStreamLosesAndDoublesNothing() throws Exception {
+    // What a node does when Hazelcast lost partitions holding event-bus registrations.
+    try (SseClient stream = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/renew")) {
+      int channelsBefore = channels(subscriberNode);
+      List<String> expected = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        var renewal = subscriberNode.hub().renewRegistrations();
+        for (int i = 0; i < 100; i++) {
+          String data = "r" + round + "-" + i;
+          expected.add(data);
+          publisherNode.vertx().eventBus().publish("renew", data);
+        }
+        Await.result(renewal, WAIT, "registrations renewed");
+      }
+      expected.add("end");
+      publisherNode.vertx().eventBus().publish("renew", "end");
+      stream.awaitData("end", WAIT);
+      Thread.sleep(300);
+      assertEquals(expected, stream.events().stream().map(Event::data).toList());
+      assertEquals(channelsBefore, channels(subscriberNode), "still one consumer per namespace");
+    }
   }
 
   @Test
