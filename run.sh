@@ -20,7 +20,7 @@ JVM_OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UN
 --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
   echo
   echo "Node options (also accepted by ./run.sh and passed to every node):"
   java -jar "$JAR" --help | sed -n '/^options/,$p' | tail -n +2

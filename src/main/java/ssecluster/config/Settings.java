@@ -281,8 +281,9 @@ public final class Settings {
   public static String help() {
     StringBuilder out = new StringBuilder();
     for (Option option : OPTIONS) {
-      out.append(String.format("  %-22s %-20s %s (default: %s)%n", option.flag(), "$" + option.env(),
-          option.help(), option.defaultValue().isEmpty() ? "none" : option.defaultValue()));
+      // Options without a default say in their help what applies instead.
+      String fallback = option.defaultValue().isEmpty() ? "" : " (default: " + option.defaultValue() + ")";
+      out.append(String.format("  %-22s %-20s %s%s%n", option.flag(), "$" + option.env(), option.help(), fallback));
     }
     return out.toString();
   }
