@@ -40,6 +40,8 @@ import java.util.logging.Logger;
 public final class Bench {
 
   private static final Path WORK_DIR = Path.of("target", "bench");
+  /** The machine's CPUs, read before --bench-cpus narrows what this JVM sees. */
+  private static final int MACHINE_CPUS = Runtime.getRuntime().availableProcessors();
 
   private final BenchOptions options;
   private final StringBuilder report = new StringBuilder();
@@ -70,7 +72,11 @@ public final class Bench {
     line("== sse-cluster bench, mode " + options.mode() + ", server " + options.server() + "  "
         + Instant.now().truncatedTo(ChronoUnit.SECONDS) + (options.label().isEmpty() ? "" : "  [" + options.label() + "]"));
     line("options: " + (options.describe().isEmpty() ? "(defaults)" : options.describe()));
-    line("machine: " + Runtime.getRuntime().availableProcessors() + " cores; load average at start " + ProcStats.loadAverage());
+    line("machine: " + MACHINE_CPUS + " cores; load average at start " + ProcStats.loadAverage());
+    CpuPinning.pinSelf(options.benchCpus());
+    if (!options.serverCpus().isEmpty() || !options.benchCpus().isEmpty()) {
+      line("CPU pinning: servers on " + orAll(options.serverCpus()) + ", bench on " + orAll(options.benchCpus()));
+    }
     try (Servers servers = new Servers(options, WORK_DIR)) {
       servers.start(options.mode().equals("idle"));
       Vertx vertx = clientVertx(servers);
@@ -91,6 +97,10 @@ public final class Bench {
     }
     save();
     return 0;
+  }
+
+  private static String orAll(String cpus) {
+    return cpus.isEmpty() ? "any CPU" : "CPU " + cpus;
   }
 
   /** A light cluster member for event-bus publishing, else a plain Vert.x. */
@@ -226,7 +236,7 @@ public final class Bench {
     }
     line(String.format("DELIVERIES PER SERVER CPU-SECOND: %.0f", serverCpu > 0 ? stats.windowDeliveries / serverCpu : Double.NaN));
     line(String.format("bench client CPU in window: %.2f s; whole machine busy %.0f%% of %d cores; load average now %s",
-        after.selfCpu - before.selfCpu, 100 * machineBusy, Runtime.getRuntime().availableProcessors(), ProcStats.loadAverage()));
+        after.selfCpu - before.selfCpu, 100 * machineBusy, MACHINE_CPUS, ProcStats.loadAverage()));
     boolean saturated = perSecond < 0.97 * expectedPerSecond || machineBusy > 0.9 || lost > 0;
     String label = saturated ? " [SATURATED run: deliveries behind the offered rate, losses or machine >90% busy;"
         + " these latencies include queueing]" : "";

@@ -10,6 +10,13 @@ import java.util.Map;
 public final class BenchOptions {
 
   private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+  /**
+   * Load runs touch the whole heap at start, as a production JVM would be run: otherwise the kernel zeroes
+   * fresh heap pages on first use inside the measured window (5% of node CPU in a profile). Idle runs do
+   * not, so that RSS growth per connection stays meaningful.
+   */
+  static final String LOAD_NODE_JVM = "-Xms512m -Xmx2g -XX:+AlwaysPreTouch";
+  static final String IDLE_NODE_JVM = "-Xms512m -Xmx2g";
 
   static {
     option("--mode", "load", "load: publish at a fixed rate and count deliveries; idle: memory and CPU of idle connections");
@@ -35,10 +42,13 @@ public final class BenchOptions {
     option("--idle-window", "30", "idle mode: seconds over which CPU is measured at each step");
     option("--http-port", "18081", "HTTP port of the first started server (next ones +1)");
     option("--hazelcast-port", "5931", "first Hazelcast port of the bench cluster (its own, apart from the demo's)");
-    option("--node-jvm", "-Xms512m -Xmx2g", "JVM options of started sse nodes");
+    option("--node-jvm", "", "JVM options of started sse nodes (none: '" + LOAD_NODE_JVM + "' in load mode, '" + IDLE_NODE_JVM
+        + "' in idle mode)");
     option("--node-args", "", "extra node options of started sse nodes, e.g. '--keepalive-seconds 15'");
     option("--redis-port", "16379", "port of the bench's own Redis with --publish-via redis");
     option("--nchan-workers", "1", "nginx worker processes when --server nchan");
+    option("--server-cpus", "", "pin the started servers to these CPUs (taskset list, e.g. 0 or 0-1); none: no pinning");
+    option("--bench-cpus", "", "pin the bench itself (clients, publisher) to these CPUs, e.g. 1; none: no pinning");
     option("--label", "", "free text printed with the results (e.g. what was changed)");
   }
 
@@ -92,6 +102,11 @@ public final class BenchOptions {
     if (rate() <= 0 || connections() < 0 || size() < 40) {
       throw new IllegalArgumentException("--rate > 0, --connections >= 0, --size >= 40 (room for the numbers)");
     }
+    for (String cpus : List.of(serverCpus(), benchCpus())) {
+      if (!cpus.matches("[0-9,-]*")) {
+        throw new IllegalArgumentException("--server-cpus / --bench-cpus take a CPU list such as 0 or 0-1 or 0,2");
+      }
+    }
     idleSteps();
     subscribeNodes(Math.max(1, targets().isEmpty() ? nodes() : targets().size()));
   }
@@ -137,10 +152,15 @@ public final class BenchOptions {
   public int idleWindowSeconds() { return integer("--idle-window"); }
   public int httpPort() { return integer("--http-port"); }
   public int hazelcastPort() { return integer("--hazelcast-port"); }
-  public List<String> nodeJvm() { return split(get("--node-jvm")); }
+  public List<String> nodeJvm() {
+    String configured = get("--node-jvm");
+    return split(!configured.isBlank() ? configured : mode().equals("idle") ? IDLE_NODE_JVM : LOAD_NODE_JVM);
+  }
   public List<String> nodeArgs() { return split(get("--node-args")); }
   public int redisPort() { return integer("--redis-port"); }
   public int nchanWorkers() { return integer("--nchan-workers"); }
+  public String serverCpus() { return get("--server-cpus").trim(); }
+  public String benchCpus() { return get("--bench-cpus").trim(); }
   public String label() { return get("--label"); }
 
   public List<Integer> idleSteps() {

@@ -33,5 +33,20 @@ class BenchOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server", "nchan", "--publish-via", "eventbus")));
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--size", "10")));
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--rate")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server-cpus", "0; rm -rf /")));
+  }
+
+  @Test
+  void nodeJvmDependsOnTheModeUnlessGiven() {
+    assertEquals(List.of("-Xms512m", "-Xmx2g", "-XX:+AlwaysPreTouch"), new BenchOptions(List.of()).nodeJvm());
+    assertEquals(List.of("-Xms512m", "-Xmx2g"), new BenchOptions(List.of("--mode", "idle")).nodeJvm());
+    assertEquals(List.of("-Xmx1g"), new BenchOptions(List.of("--mode", "idle", "--node-jvm", "-Xmx1g")).nodeJvm());
+  }
+
+  @Test
+  void cpuPinningAsTasksetPrefix() {
+    BenchOptions o = new BenchOptions(List.of("--server-cpus", "0", "--bench-cpus", "1"));
+    assertEquals(List.of("taskset", "-c", "0"), CpuPinning.prefix(o.serverCpus()));
+    assertEquals(List.of(), CpuPinning.prefix(new BenchOptions(List.of()).serverCpus()));
   }
 }
