@@ -58,7 +58,7 @@ public final class Node {
     this.state = new NodeState(clusterManager, settings.nodeName());
     this.ids = new MessageIds(clusterManager.getNodeId());
     this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters);
-    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis());
+    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis(), settings.writeDelayMillis());
   }
 
   /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */

@@ -37,6 +37,7 @@ public final class Settings {
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
+      new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "0", "let events wait up to this long so that each stream gets them in one socket write: fewer system calls, more latency (0: write at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
@@ -109,6 +110,7 @@ public final class Settings {
     httpsPort();
     maxBodyBytes();
     keepaliveMillis();
+    writeDelayMillis();
     retryMillis();
     slowClientMillis();
     slowClientBytes();
@@ -204,6 +206,11 @@ public final class Settings {
 
   public long keepaliveMillis() {
     return number("--keepalive-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  /** Write coalescing per event loop; see fanout.LoopFanout. */
+  public long writeDelayMillis() {
+    return number("--write-delay-millis", Long::parseLong, 0L, 10_000L);
   }
 
   public long retryMillis() {

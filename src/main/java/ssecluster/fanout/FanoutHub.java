@@ -40,15 +40,17 @@ public final class FanoutHub extends VerticleBase {
   private final NodeCounters counters;
   private final MessageIds localIds;
   private final long keepaliveMillis;
+  private final long writeDelayMillis;
   /** Confined to the hub context. */
   private final Map<String, NamespaceChannel> channels = new HashMap<>();
   private final Map<Context, LoopFanout> loops = new ConcurrentHashMap<>();
 
   /** Deploy once per node; its context becomes the hub's event loop. */
-  public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis) {
+  public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis, long writeDelayMillis) {
     this.counters = counters;
     this.localIds = localIds;
     this.keepaliveMillis = keepaliveMillis;
+    this.writeDelayMillis = writeDelayMillis;
   }
 
   /**
@@ -139,7 +141,7 @@ public final class FanoutHub extends VerticleBase {
     if (context == null) {
       throw new IllegalStateException("SSE streams must be attached from an event loop");
     }
-    return loops.computeIfAbsent(rootOf(context), c -> new LoopFanout(c, keepaliveMillis, counters.delivered, counters.streamWrites, this::dropped));
+    return loops.computeIfAbsent(rootOf(context), c -> new LoopFanout(c, keepaliveMillis, writeDelayMillis, counters.delivered, counters.streamWrites, this::dropped));
   }
 
   /**

@@ -8,6 +8,7 @@ import ssecluster.wire.SseStream;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,26 +21,41 @@ import java.util.function.Consumer;
  * writes to a connection always happen on its own thread and no locks are needed. One keepalive timer
  * serves all streams of the loop.
  *
- * <p>Frames handed over are written in batches: each arriving frame joins a pending list and one flush task
- * is queued behind it, so frames that arrive while earlier tasks still wait are written to each stream
- * together, as one buffer (one write and one system call per stream instead of one per frame). Nothing
- * waits for a batch to fill: at light load a batch is a single frame written at once. Order is kept.
+ * <p>Frames handed over are written in batches, so that a stream gets one socket write (one system call)
+ * for several frames instead of one per frame. Each arriving frame joins the pending frames of its address
+ * and one flush is scheduled behind it:
+ * <ul>
+ *   <li>with no coalescing delay (the default), the flush is the next task of the loop: frames that arrive
+ *       while earlier tasks still run are written together, and at light load a frame is written at once;
+ *   <li>with a delay, the flush runs that many milliseconds after the first pending frame, trading that much
+ *       latency for fewer writes when events come faster than one per delay. Past {@link #MAX_PENDING_BYTES}
+ *       the batch is written early.
+ * </ul>
+ * Frames of one address keep their order; a stream of several namespaces may see the namespaces of one
+ * batch in another order than they arrived (order is only promised per namespace).
  */
 final class LoopFanout {
 
+  /** A batch this large is written without waiting for the rest of the coalescing delay. */
+  static final int MAX_PENDING_BYTES = 64 * 1024;
+
   private final Context context;
+  private final long writeDelayMillis;
   private final Map<String, Set<SseStream>> streamsByAddress = new HashMap<>();
   private final Set<SseStream> streams = new LinkedHashSet<>();
   private final LongAdder delivered;
   private final LongAdder writes;
   private final Consumer<SseStream> onDropped;
-  /** Frames waiting for the next flush, in arrival order, with their addresses. */
-  private final List<String> pendingAddresses = new ArrayList<>();
-  private final List<Buffer> pendingFrames = new ArrayList<>();
-  private boolean flushQueued;
+  /** Frames waiting for the next flush, per address in order of first arrival, each list in arrival order. */
+  private Map<String, List<Buffer>> pending = new LinkedHashMap<>();
+  private int pendingBytes;
+  private boolean flushScheduled;
+  private long flushTimer = -1;
 
-  LoopFanout(Context context, long keepaliveMillis, LongAdder delivered, LongAdder writes, Consumer<SseStream> onDropped) {
+  LoopFanout(Context context, long keepaliveMillis, long writeDelayMillis, LongAdder delivered, LongAdder writes,
+      Consumer<SseStream> onDropped) {
     this.context = context;
+    this.writeDelayMillis = writeDelayMillis;
     this.delivered = delivered;
     this.writes = writes;
     this.onDropped = onDropped;
@@ -77,42 +93,54 @@ final class LoopFanout {
   }
 
   private void enqueue(String address, Buffer frame) {
-    pendingAddresses.add(address);
-    pendingFrames.add(frame);
-    if (!flushQueued) {
-      flushQueued = true;
-      context.runOnContext(v -> flush());
-    }
-  }
-
-  /** Writes what is pending: each run of consecutive frames of one address as one buffer. */
-  private void flush() {
-    flushQueued = false;
-    int count = pendingFrames.size();
-    int runStart = 0;
-    for (int i = 1; i <= count; i++) {
-      if (i == count || !pendingAddresses.get(i).equals(pendingAddresses.get(runStart))) {
-        SharedFrames frames = new SharedFrames(join(runStart, i), i - runStart);
-        deliver(pendingAddresses.get(runStart), frames);
-        frames.release();
-        runStart = i;
+    pending.computeIfAbsent(address, a -> new ArrayList<>(4)).add(frame);
+    pendingBytes += frame.length();
+    if (writeDelayMillis > 0 && pendingBytes >= MAX_PENDING_BYTES) {
+      flush();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      if (writeDelayMillis > 0) {
+        flushTimer = context.owner().setTimer(writeDelayMillis, id -> {
+          flushTimer = -1;
+          flush();
+        });
+      } else {
+        context.runOnContext(v -> flush());
       }
     }
-    pendingAddresses.clear();
-    pendingFrames.clear();
   }
 
-  private Buffer join(int from, int to) {
-    if (to - from == 1) {
-      return pendingFrames.get(from);
+  /** Writes what is pending: per address, its frames joined into one buffer shared by its streams. */
+  private void flush() {
+    if (flushTimer >= 0) {
+      context.owner().cancelTimer(flushTimer);
+      flushTimer = -1;
+    }
+    flushScheduled = false;
+    if (pending.isEmpty()) {
+      return;
+    }
+    Map<String, List<Buffer>> batch = pending;
+    pending = new LinkedHashMap<>();
+    pendingBytes = 0;
+    batch.forEach((address, frames) -> {
+      SharedFrames shared = new SharedFrames(join(frames), frames.size());
+      deliver(address, shared);
+      shared.release();
+    });
+  }
+
+  private static Buffer join(List<Buffer> frames) {
+    if (frames.size() == 1) {
+      return frames.get(0);
     }
     int length = 0;
-    for (int i = from; i < to; i++) {
-      length += pendingFrames.get(i).length();
+    for (Buffer frame : frames) {
+      length += frame.length();
     }
     Buffer joined = Buffer.buffer(length);
-    for (int i = from; i < to; i++) {
-      joined.appendBuffer(pendingFrames.get(i));
+    for (Buffer frame : frames) {
+      joined.appendBuffer(frame);
     }
     return joined;
   }
@@ -156,6 +184,7 @@ final class LoopFanout {
 
   /** Ends every stream of this loop cleanly (the node is shutting down). */
   List<SseStream> endAll() {
+    flush();
     List<SseStream> all = new ArrayList<>(streams);
     all.forEach(SseStream::end);
     return all;

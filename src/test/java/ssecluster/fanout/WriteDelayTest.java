@@ -1,0 +1,116 @@
+package ssecluster.fanout;
+
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import ssecluster.Node;
+import ssecluster.testsupport.SseClient;
+import ssecluster.testsupport.SseParser.Event;
+import ssecluster.testsupport.TestCluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code --write-delay-millis}: events that arrive within the delay leave together, one socket write per
+ * stream, in order and once; a large batch does not wait; a node that stops writes what it holds first.
+ * The delay here is far longer than anyone would configure, so which path delivered an event is never a
+ * matter of timing.
+ */
+class WriteDelayTest {
+
+  private static final long DELAY_MILLIS = 6000;
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static TestCluster cluster;
+  private static Node publisherNode;
+  private static Node delayingNode;
+  private static Vertx clients;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    publisherNode = cluster.start();
+    delayingNode = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
+    clients = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (clients != null) {
+      clients.close();
+    }
+    cluster.close();
+  }
+
+  @Test
+  void eventsWithinTheDelayLeaveInOneWritePerStreamInOrderAndOnce() throws Exception {
+    try (SseClient dogs = SseClient.open(clients, delayingNode.httpPort(), "/subscribe/delay/dogs");
+         SseClient both = SseClient.open(clients, delayingNode.httpPort(), "/subscribe?ns=delay.dogs,delay.cats")) {
+      long writesBefore = delayingNode.counters().streamWrites.sum();
+      List<String> dogEvents = new ArrayList<>();
+      List<String> catEvents = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        dogEvents.add("dog-" + i);
+        catEvents.add("cat-" + i);
+        publisherNode.vertx().eventBus().publish("delay.dogs", "dog-" + i);
+        publisherNode.vertx().eventBus().publish("delay.cats", "cat-" + i);
+      }
+
+      assertEquals(dogEvents, data(dogs.awaitEvents(50, WAIT)));
+      List<String> multiplexed = data(both.awaitEvents(100, WAIT));
+      assertEquals(dogEvents, multiplexed.stream().filter(d -> d.startsWith("dog")).toList(), "dogs in order, once");
+      assertEquals(catEvents, multiplexed.stream().filter(d -> d.startsWith("cat")).toList(), "cats in order, once");
+      Thread.sleep(300);
+      assertEquals(50, dogs.events().size(), "nothing twice");
+      assertEquals(100, both.events().size(), "nothing twice");
+
+      // 150 deliveries: one write for the dogs stream, one per namespace for the multiplexed one.
+      long writes = delayingNode.counters().streamWrites.sum() - writesBefore;
+      assertEquals(3, writes, "socket writes for 150 deliveries");
+    }
+  }
+
+  @Test
+  void aBatchPastTheByteBoundIsWrittenWithoutWaitingForTheDelay() throws Exception {
+    try (SseClient stream = SseClient.open(clients, delayingNode.httpPort(), "/subscribe/delay/big")) {
+      String big = "x".repeat(LoopFanout.MAX_PENDING_BYTES / 2 + 1);
+      long start = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.big", "a" + big);
+      publisherNode.vertx().eventBus().publish("delay.big", "b" + big);
+
+      List<Event> events = stream.awaitEvents(2, WAIT);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(List.of("a" + big, "b" + big), data(events));
+      assertTrue(millis < DELAY_MILLIS / 2, "arrived after " + millis + " ms: it waited for the " + DELAY_MILLIS + " ms delay");
+    }
+  }
+
+  @Test
+  void aStoppingNodeWritesTheEventsItHoldsBeforeEndingItsStreams() throws Exception {
+    Node stopping = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
+    try (SseClient stream = SseClient.open(clients, stopping.httpPort(), "/subscribe/delay/stop")) {
+      for (int i = 0; i < 3; i++) {
+        publisherNode.vertx().eventBus().publish("delay.stop", "held-" + i);
+      }
+      // Long enough for the events to reach the node, far shorter than the delay: they are held there.
+      Thread.sleep(1000);
+      assertEquals(0, stream.events().size(), "held for the delay");
+      long start = System.nanoTime();
+      cluster.stop(stopping);
+
+      stream.awaitEnd(WAIT);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(List.of("held-0", "held-1", "held-2"), data(stream.events()));
+      assertTrue(millis < DELAY_MILLIS, "the stop took " + millis + " ms: it waited for the delay");
+    }
+  }
+
+  private static List<String> data(List<Event> events) {
+    return events.stream().map(Event::data).toList();
+  }
+}
