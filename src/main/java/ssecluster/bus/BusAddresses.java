@@ -9,6 +9,14 @@ public final class BusAddresses {
   /** Request/reply entry point for publishers that want confirmation (the {@code run.sh publish} CLI). */
   public static final String PUBLISH_REQUEST = "sse:publish";
 
+  /** Where a node that starts watching an address asks the others to confirm they route it there. */
+  public static final String ROUTE_CHECK = "sse:route-check";
+
+  /** Header of a routing probe (its token): never a message for clients, nor a publish to re-route. */
+  public static final String HEADER_PROBE = "sse-probe";
+  /** Header naming the node that sent a routing probe. */
+  public static final String HEADER_PROBE_NODE = "sse-probe-node";
+
   /** Header carrying the message id; its presence marks a message already shaped by the {@link Publisher}. */
   public static final String HEADER_ID = "sse-id";
   /** Header carrying the namespace the message was published to (its ancestors receive it too). */

@@ -45,12 +45,21 @@ public final class FanoutHub extends VerticleBase {
   private final Map<String, NamespaceChannel> channels = new HashMap<>();
   private final Map<Context, LoopFanout> loops = new ConcurrentHashMap<>();
 
+  /** Created on start, on the hub's context. */
+  private RouteConfirmations routes;
+
   /** Deploy once per node; its context becomes the hub's event loop. */
   public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis, long writeDelayMillis) {
     this.counters = counters;
     this.localIds = localIds;
     this.keepaliveMillis = keepaliveMillis;
     this.writeDelayMillis = writeDelayMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    routes = new RouteConfirmations(vertx);
+    return routes.start();
   }
 
   /**
@@ -174,6 +183,8 @@ public final class FanoutHub extends VerticleBase {
 
     private final String address;
     private MessageConsumer<Object> consumer;
+    /** Registered here and routed here by every other node: see {@link RouteConfirmations}. */
+    private final Future<Void> ready;
     private final Map<LoopFanout, Integer> streamsPerLoop = new HashMap<>();
     private final RecentIds recentRepeatableIds = new RecentIds(100_000, 10 * 60_000L);
     /** While an old and a new consumer overlap, every id is checked, not only repeatable ones. */
@@ -182,6 +193,7 @@ public final class FanoutHub extends VerticleBase {
     NamespaceChannel(String address) {
       this.address = address;
       this.consumer = vertx.eventBus().consumer(address, this::onMessage);
+      this.ready = consumer.completion().compose(v -> routes.confirm(address));
     }
 
     /**
@@ -197,7 +209,7 @@ public final class FanoutHub extends VerticleBase {
 
     Future<Void> addInterest(LoopFanout loop) {
       streamsPerLoop.merge(loop, 1, Integer::sum);
-      return consumer.completion();
+      return ready;
     }
 
     /** True when nobody on this node needs the channel any more. */
@@ -211,6 +223,9 @@ public final class FanoutHub extends VerticleBase {
     }
 
     private void onMessage(Message<Object> message) {
+      if (routes.consumeProbe(message)) {
+        return;
+      }
       Buffer frame = frameOf(message);
       if (frame == null) {
         return;

@@ -49,7 +49,8 @@ public final class EventBusIngest {
   private void routeRawPublish(DeliveryContext<Object> context) {
     Message<Object> message = context.message();
     String address = message.address();
-    if (context.send() || message.headers().contains(BusAddresses.HEADER_ID) || address.startsWith("__vertx")) {
+    if (context.send() || message.headers().contains(BusAddresses.HEADER_ID)
+        || message.headers().contains(BusAddresses.HEADER_PROBE) || address.startsWith("__vertx")) {
       context.next();
       return;
     }
