@@ -50,12 +50,10 @@ final class RouteConfirmations {
 
   /** One confirmation under way: the nodes still to hear from. */
   private static final class Pending {
-    final String address;
     final Set<String> waitingFor;
     final Promise<Void> done = Promise.promise();
 
-    Pending(String address, Set<String> waitingFor) {
-      this.address = address;
+    Pending(Set<String> waitingFor) {
       this.waitingFor = waitingFor;
     }
   }
@@ -93,7 +91,7 @@ final class RouteConfirmations {
         return Future.succeededFuture();
       }
       String token = UUID.randomUUID().toString();
-      Pending pending = new Pending(address, others);
+      Pending pending = new Pending(others);
       pendingByToken.put(token, pending);
       JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", clusterManager.getNodeId());
       for (long delay : REQUEST_DELAYS_MILLIS) {

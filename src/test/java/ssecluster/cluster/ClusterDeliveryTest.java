@@ -42,14 +42,11 @@ class ClusterDeliveryTest {
     cluster = new TestCluster();
     nodeA = cluster.start();
     nodeB = cluster.start();
-    clients = Vertx.vertx();
+    clients = cluster.clients();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (clients != null) {
-      clients.close();
-    }
     cluster.close();
   }
 

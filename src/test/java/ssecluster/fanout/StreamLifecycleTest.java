@@ -43,14 +43,11 @@ class StreamLifecycleTest {
     String[] flags = {"--keepalive-seconds", "1", "--slow-client-millis", "3000", "--slow-client-bytes", "4194304"};
     publisherNode = cluster.start(flags);
     subscriberNode = cluster.start(flags);
-    clients = Vertx.vertx();
+    clients = cluster.clients();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (clients != null) {
-      clients.close();
-    }
     cluster.close();
   }
 

@@ -36,14 +36,11 @@ class WriteDelayTest {
     cluster = new TestCluster();
     publisherNode = cluster.start();
     delayingNode = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
-    clients = Vertx.vertx();
+    clients = cluster.clients();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (clients != null) {
-      clients.close();
-    }
     cluster.close();
   }
 

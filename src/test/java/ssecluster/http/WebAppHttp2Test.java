@@ -92,14 +92,11 @@ class WebAppHttp2Test {
     } finally {
       Logger.getLogger("").removeHandler(startLogCapture);
     }
-    clients = Vertx.vertx();
+    clients = cluster.clients();
   }
 
   @AfterAll
   static void stopNode() {
-    if (clients != null) {
-      Await.result(clients.close(), WAIT, "client Vert.x to close");
-    }
     cluster.close();
   }
 

@@ -1,5 +1,6 @@
 package ssecluster.testsupport;
 
+import io.vertx.core.Vertx;
 import ssecluster.Node;
 import ssecluster.config.Settings;
 
@@ -27,6 +28,7 @@ public final class TestCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final List<Node> nodes = new ArrayList<>();
+  private Vertx clients;
 
   /** Starts a node; {@code overrides} are node flags such as {@code "--keepalive-seconds", "1"}. */
   public Node start(String... overrides) {
@@ -43,6 +45,14 @@ public final class TestCluster implements AutoCloseable {
     return started;
   }
 
+  /** A plain (not clustered) Vert.x for the tests' clients, created on first use and closed with the cluster. */
+  public synchronized Vertx clients() {
+    if (clients == null) {
+      clients = Vertx.vertx();
+    }
+    return clients;
+  }
+
   /** Stops one node gracefully (ends its streams, leaves the cluster). */
   public void stop(Node node) {
     nodes.remove(node);
@@ -56,6 +66,12 @@ public final class TestCluster implements AutoCloseable {
         stop(node);
       } catch (AssertionError e) {
         System.err.println("TestCluster: " + e.getMessage());
+      }
+    }
+    synchronized (this) {
+      if (clients != null) {
+        Await.result(clients.close(), Duration.ofSeconds(30), "the clients' Vert.x to close");
+        clients = null;
       }
     }
   }
