@@ -41,6 +41,7 @@ public final class Node {
 
   private final Settings settings;
   private final Vertx vertx;
+  private final String transport;
   private final HazelcastClusterManager clusterManager;
   private final NodeCounters counters = new NodeCounters();
   private final NodeState state;
@@ -54,6 +55,7 @@ public final class Node {
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
     this.settings = settings;
     this.vertx = clustered.vertx();
+    this.transport = clustered.transport();
     this.clusterManager = clustered.clusterManager();
     this.state = new NodeState(clusterManager, settings.nodeName());
     this.ids = new MessageIds(clusterManager.getNodeId());
@@ -101,7 +103,7 @@ public final class Node {
           log.info("Node " + settings.nodeName() + " (" + state.nodeId() + ") is up: http://localhost:" + httpPort()
               + (httpsPort() >= 0 ? "  https://localhost:" + httpsPort() : "")
               + "  cluster members: " + state.clusterMembers().size()
-              + "  transport: " + (vertx.isNativeTransportEnabled() ? "native" : "nio")
+              + "  transport: " + transport
               + (settings.demo() ? "  demo feed: on" : ""));
         })
         .mapEmpty();

@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publisher;
 import ssecluster.cluster.ClusterFactory;
+import ssecluster.cluster.NetworkTransport;
 import ssecluster.config.Settings;
 import ssecluster.ingest.EventBusIngest;
 import ssecluster.status.NodeCounters;
@@ -106,12 +107,13 @@ public final class Bench {
   /** A light cluster member for event-bus publishing, else a plain Vert.x. */
   private Vertx clientVertx(Servers servers) throws Exception {
     if (!options.publishVia().equals("eventbus") || !options.mode().equals("load")) {
-      return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.clientLoops()).setPreferNativeTransport(true));
+      return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(options.clientLoops()))
+          .withTransport(NetworkTransport.pick(options.clientTransport())).build();
     }
     if (servers.clusterConfig() == null) {
       throw new IllegalArgumentException("--publish-via eventbus needs nodes started by the bench (its cluster config)");
     }
-    Settings settings = Settings.of("--cluster-config", servers.clusterConfig().toString());
+    Settings settings = Settings.of("--cluster-config", servers.clusterConfig().toString(), "--transport", options.clientTransport());
     ClusterFactory.ClusteredVertx clustered = ClusterFactory.join(settings, true)
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     NodeCounters counters = new NodeCounters();
@@ -137,7 +139,8 @@ public final class Bench {
     Thread.sleep(1000);
 
     // Over HTTP the publisher gets its own event loop, so parsing thousands of streams never delays a send.
-    Vertx publisherVertx = viaBus ? vertx : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    Vertx publisherVertx = viaBus ? vertx : Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
+        .withTransport(NetworkTransport.pick(options.clientTransport())).build();
     RatePublisher publisher = new RatePublisher(publisherVertx, options.rate(), options.size());
     RatePublisher.Transport transport = switch (options.publishVia()) {
       case "eventbus" -> publisher.eventBus(vertx.eventBus(), options.namespace());

@@ -36,6 +36,7 @@ public final class BenchOptions {
     option("--namespace", "bench", "namespace (sse) or channel id (nchan)");
     option("--source-addresses", "1", "spread client connections over 127.0.0.1 .. 127.0.0.N");
     option("--client-loops", "2", "event loops of the bench's clients");
+    option("--client-transport", "epoll", "network transport of the bench's clients and publisher: epoll, io_uring or nio (falls back like the nodes' --transport)");
     option("--connect-concurrency", "200", "connections being opened at once");
     option("--idle-steps", "0,5000,10000,15000", "idle mode: connection counts measured in turn");
     option("--idle-settle", "5", "idle mode: seconds to wait after connecting before measuring");
@@ -147,6 +148,7 @@ public final class BenchOptions {
   public String namespace() { return get("--namespace"); }
   public int sourceAddresses() { return integer("--source-addresses"); }
   public int clientLoops() { return integer("--client-loops"); }
+  public String clientTransport() { return get("--client-transport"); }
   public int connectConcurrency() { return integer("--connect-concurrency"); }
   public int idleSettleSeconds() { return integer("--idle-settle"); }
   public int idleWindowSeconds() { return integer("--idle-window"); }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import ssecluster.config.Settings;
 
@@ -23,14 +24,16 @@ public final class ClusterFactory {
   private ClusterFactory() {
   }
 
-  /** A clustered Vert.x plus the manager that knows the members. */
-  public record ClusteredVertx(Vertx vertx, HazelcastClusterManager clusterManager) {
+  /** A clustered Vert.x, the manager that knows the members, and the network transport in use. */
+  public record ClusteredVertx(Vertx vertx, HazelcastClusterManager clusterManager, String transport) {
   }
 
   public static Future<ClusteredVertx> join(Settings settings, boolean liteMember) {
     Config config;
+    Transport transport;
     try {
       config = load(settings.clusterConfig());
+      transport = NetworkTransport.pick(settings.transport());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
@@ -46,10 +49,11 @@ public final class ClusterFactory {
       eventBus.setHost(settings.clusterHost());
     }
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus).setPreferNativeTransport(settings.nativeTransport()))
+        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .withTransport(transport)
         .withClusterManager(clusterManager)
         .buildClustered()
-        .map(vertx -> new ClusteredVertx(vertx, clusterManager));
+        .map(vertx -> new ClusteredVertx(vertx, clusterManager, transport.name()));
   }
 
   private static Config load(String file) throws FileNotFoundException {

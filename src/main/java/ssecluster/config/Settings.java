@@ -43,7 +43,7 @@ public final class Settings {
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
       new Option("--direct-writes", "DIRECT_WRITES", "true", "HTTP/1.1 SSE: write each event's chunk, encoded once, straight to the sockets (false: through Vert.x's response)"),
-      new Option("--native-transport", "NATIVE_TRANSPORT", "true", "use Linux epoll when available (false: Java NIO)"),
+      new Option("--transport", "TRANSPORT", "epoll", "network transport: epoll, io_uring (both Linux native) or nio (Java); one that is not available here falls back to the next (io_uring, epoll, nio), logged"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 
   private final Map<String, String> values;
@@ -236,9 +236,9 @@ public final class Settings {
     return Boolean.parseBoolean(values.get("--direct-writes"));
   }
 
-  /** Prefer Netty's native (epoll) transport; Vert.x falls back to NIO where it is not available. */
-  public boolean nativeTransport() {
-    return Boolean.parseBoolean(values.get("--native-transport"));
+  /** The preferred network transport; see cluster.NetworkTransport. */
+  public String transport() {
+    return values.get("--transport");
   }
 
   public boolean demo() {
