@@ -10,6 +10,7 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publisher;
+import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
@@ -46,6 +47,7 @@ public final class Node {
   private final NodeCounters counters = new NodeCounters();
   private final NodeState state;
   private final MessageIds ids;
+  private final UnwatchedAddresses unwatched;
   private final Publisher publisher;
   private final FanoutHub hub;
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
@@ -59,8 +61,9 @@ public final class Node {
     this.clusterManager = clustered.clusterManager();
     this.state = new NodeState(clusterManager, settings.nodeName());
     this.ids = new MessageIds(clusterManager.getNodeId());
-    this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters);
-    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis(), settings.writeDelayMillis());
+    this.unwatched = new UnwatchedAddresses(clusterManager, counters.unwatchedSkipped);
+    this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters, unwatched);
+    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis(), settings.writeDelayMillis(), unwatched);
   }
 
   /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */
@@ -127,6 +130,8 @@ public final class Node {
    * its data was backed up; one renewal of our event-bus registrations, shortly after, covers them all.
    */
   private void partitionLost() {
+    // Lookups now may not see registrations that are about to be made again; each renewal announces its address.
+    unwatched.forgetAll();
     if (registrationRenewalScheduled.compareAndSet(false, true)) {
       vertx.setTimer(REGISTRATION_RENEWAL_DELAY_MILLIS, id -> {
         registrationRenewalScheduled.set(false);

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publisher;
+import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.cluster.NetworkTransport;
 import ssecluster.config.Settings;
@@ -118,7 +119,7 @@ public final class Bench {
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     NodeCounters counters = new NodeCounters();
     Publisher publisher = new Publisher(clustered.vertx().eventBus(), new MessageIds(clustered.clusterManager().getNodeId()),
-        settings.maxBodyBytes(), counters);
+        settings.maxBodyBytes(), counters, UnwatchedAddresses.NONE);
     new EventBusIngest(publisher, counters).interceptPublishes(clustered.vertx().eventBus());
     return clustered.vertx();
   }

@@ -18,7 +18,8 @@ import java.util.List;
  * once, and publishes that frame to the namespace's address and to each ancestor's address up to the
  * root, because the event bus has no wildcards: a subscriber of {@code pets} listens on {@code pets} and
  * so must be sent {@code pets.dogs} messages there. Every node's namespace channel then writes the same
- * bytes to all of its connections.
+ * bytes to all of its connections. Addresses that no node watches are left out (see
+ * {@link UnwatchedAddresses}).
  */
 public final class Publisher {
 
@@ -26,9 +27,11 @@ public final class Publisher {
   private final MessageIds ids;
   private final int maxDataBytes;
   private final NodeCounters counters;
+  private final UnwatchedAddresses unwatched;
 
-  public Publisher(EventBus eventBus, MessageIds ids, int maxDataBytes, NodeCounters counters) {
+  public Publisher(EventBus eventBus, MessageIds ids, int maxDataBytes, NodeCounters counters, UnwatchedAddresses unwatched) {
     this.eventBus = eventBus;
+    this.unwatched = unwatched;
     this.ids = ids;
     this.maxDataBytes = maxDataBytes;
     this.counters = counters;
@@ -50,6 +53,9 @@ public final class Publisher {
     List<Future<Void>> written = new ArrayList<>();
     PreparedMessage message = prepare(publication, id, true);
     for (Namespace target : publication.namespace().selfAndAncestors()) {
+      if (unwatched.skip(target.address())) {
+        continue;
+      }
       written.add(eventBus.<Buffer>publisher(target.address(), message.options()).write(message.frame())
           .recover(Publisher::nobodySubscribes));
     }
@@ -60,6 +66,9 @@ public final class Publisher {
   private String publish(Publication publication, String id, boolean mayRepeat) {
     PreparedMessage message = prepare(publication, id, mayRepeat);
     for (Namespace target : publication.namespace().selfAndAncestors()) {
+      if (unwatched.skip(target.address())) {
+        continue;
+      }
       eventBus.publish(target.address(), message.frame(), message.options());
     }
     counters.published.increment();

@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
 import ssecluster.bus.BusAddresses;
+import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publication;
 import ssecluster.namespace.Namespace;
@@ -41,6 +42,7 @@ public final class FanoutHub extends VerticleBase {
   private final MessageIds localIds;
   private final long keepaliveMillis;
   private final long writeDelayMillis;
+  private final UnwatchedAddresses unwatched;
   /** Confined to the hub context. */
   private final Map<String, NamespaceChannel> channels = new HashMap<>();
   private final Map<Context, LoopFanout> loops = new ConcurrentHashMap<>();
@@ -49,8 +51,10 @@ public final class FanoutHub extends VerticleBase {
   private RouteConfirmations routes;
 
   /** Deploy once per node; its context becomes the hub's event loop. */
-  public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis, long writeDelayMillis) {
+  public FanoutHub(NodeCounters counters, MessageIds localIds, long keepaliveMillis, long writeDelayMillis,
+                   UnwatchedAddresses unwatched) {
     this.counters = counters;
+    this.unwatched = unwatched;
     this.localIds = localIds;
     this.keepaliveMillis = keepaliveMillis;
     this.writeDelayMillis = writeDelayMillis;
@@ -58,7 +62,7 @@ public final class FanoutHub extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    routes = new RouteConfirmations(vertx);
+    routes = new RouteConfirmations(vertx, unwatched);
     return routes.start();
   }
 
@@ -198,13 +202,20 @@ public final class FanoutHub extends VerticleBase {
 
     /**
      * A second consumer first, then the old one goes: no gap in which a message reaches neither. A message
-     * that reaches both is delivered once, because every id is remembered for the overlap.
+     * that reaches both is delivered once, because every id is remembered for the overlap. The address is
+     * announced again, so that no node keeps an answer, taken while the registration was lost, that nobody
+     * watches it.
      */
     Future<Void> renew() {
       MessageConsumer<Object> old = consumer;
       checkAllIdsUntilMillis = System.currentTimeMillis() + RENEWAL_OVERLAP_MILLIS;
       consumer = vertx.eventBus().consumer(address, this::onMessage);
-      return consumer.completion().onComplete(registered -> old.unregister());
+      return consumer.completion().onComplete(registered -> {
+        old.unregister();
+        if (registered.succeeded()) {
+          routes.confirm(address);
+        }
+      });
     }
 
     Future<Void> addInterest(LoopFanout loop) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import ssecluster.bus.BusAddresses;
+import ssecluster.bus.UnwatchedAddresses;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +33,9 @@ import java.util.logging.Logger;
  * from now on and a few times over the next seconds; once a probe from each of them has arrived here, each
  * routes the address to this node. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client.
  * A node that does not answer within {@link #CONFIRM_TIMEOUT_MILLIS} does not hold streams up longer: the
- * streams open, and the missing nodes are logged. Confined to the hub's event loop.
+ * streams open, and the missing nodes are logged. The same request tells every node to forget that the
+ * address had no watcher ({@link UnwatchedAddresses}), before its first probe. Confined to the hub's event
+ * loop.
  */
 final class RouteConfirmations {
 
@@ -46,6 +49,7 @@ final class RouteConfirmations {
   private final Vertx vertx;
   private final ContextInternal hubContext;
   private final ClusterManager clusterManager;
+  private final UnwatchedAddresses unwatched;
   private final Map<String, Pending> pendingByToken = new HashMap<>();
 
   /** One confirmation under way: the nodes still to hear from. */
@@ -59,8 +63,9 @@ final class RouteConfirmations {
   }
 
   /** Create on the hub's context. */
-  RouteConfirmations(Vertx vertx) {
+  RouteConfirmations(Vertx vertx, UnwatchedAddresses unwatched) {
     this.vertx = vertx;
+    this.unwatched = unwatched;
     this.hubContext = (ContextInternal) Vertx.currentContext();
     this.clusterManager = ((VertxInternal) vertx).clusterManager();
   }
@@ -75,6 +80,7 @@ final class RouteConfirmations {
 
   /** Completes once every other node routes {@code address} to this node (or after the timeout). */
   Future<Void> confirm(String address) {
+    unwatched.watchStarted(address);
     if (clusterManager == null) {
       return Future.succeededFuture();
     }
@@ -142,6 +148,7 @@ final class RouteConfirmations {
       return;
     }
     String address = body.getString("address");
+    unwatched.watchStarted(address);
     DeliveryOptions probe = new DeliveryOptions()
         .addHeader(BusAddresses.HEADER_PROBE, body.getString("token"))
         .addHeader(BusAddresses.HEADER_PROBE_NODE, clusterManager.getNodeId());

@@ -30,6 +30,7 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("clusterSafe", state.clusterSafe())
         .put("connections", counters.openConnections())
         .put("published", counters.published.sum())
+        .put("unwatchedSkipped", counters.unwatchedSkipped.sum())
         .put("delivered", counters.delivered.sum())
         .put("streamWrites", counters.streamWrites.sum())
         .put("redis", state.redis().toJson(counters));

@@ -10,6 +10,8 @@ public final class NodeCounters {
 
   /** Messages this node accepted and put on the event bus. */
   public final LongAdder published = new LongAdder();
+  /** Publishes to an address no node watched, left out (see bus.UnwatchedAddresses). */
+  public final LongAdder unwatchedSkipped = new LongAdder();
   /** Event frames written to SSE connections of this node. */
   public final LongAdder delivered = new LongAdder();
   /** Socket writes of event frames; below {@link #delivered} when frames queued up and went out together. */
