@@ -105,11 +105,16 @@ public final class Bench {
     return cpus.isEmpty() ? "any CPU" : "CPU " + cpus;
   }
 
+  /** A non-clustered Vert.x for the bench's own connections, on the client transport. */
+  private Vertx plainVertx(int eventLoops) {
+    return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(eventLoops))
+        .withTransport(NetworkTransport.pick(options.clientTransport())).build();
+  }
+
   /** A light cluster member for event-bus publishing, else a plain Vert.x. */
   private Vertx clientVertx(Servers servers) throws Exception {
     if (!options.publishVia().equals("eventbus") || !options.mode().equals("load")) {
-      return Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(options.clientLoops()))
-          .withTransport(NetworkTransport.pick(options.clientTransport())).build();
+      return plainVertx(options.clientLoops());
     }
     if (servers.clusterConfig() == null) {
       throw new IllegalArgumentException("--publish-via eventbus needs nodes started by the bench (its cluster config)");
@@ -140,8 +145,7 @@ public final class Bench {
     Thread.sleep(1000);
 
     // Over HTTP the publisher gets its own event loop, so parsing thousands of streams never delays a send.
-    Vertx publisherVertx = viaBus ? vertx : Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1))
-        .withTransport(NetworkTransport.pick(options.clientTransport())).build();
+    Vertx publisherVertx = viaBus ? vertx : plainVertx(1);
     RatePublisher publisher = new RatePublisher(publisherVertx, options.rate(), options.size());
     RatePublisher.Transport transport = switch (options.publishVia()) {
       case "eventbus" -> publisher.eventBus(vertx.eventBus(), options.namespace());
