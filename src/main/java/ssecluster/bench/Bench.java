@@ -245,6 +245,12 @@ public final class Bench {
     line(String.format("DELIVERIES PER SERVER CPU-SECOND: %.0f", serverCpu > 0 ? stats.windowDeliveries / serverCpu : Double.NaN));
     line(String.format("bench client CPU in window: %.2f s; whole machine busy %.0f%% of %d cores; load average now %s",
         after.selfCpu - before.selfCpu, 100 * machineBusy, MACHINE_CPUS, ProcStats.loadAverage()));
+    StringBuilder waits = new StringBuilder();
+    for (int i = 0; i < servers.list().size(); i++) {
+      waits.append(i).append(": ").append(runQueueWait(before.serverWait.get(i), after.serverWait.get(i))).append(", ");
+    }
+    line("run-queue wait in window (threads ready to run while no core was free), server " + waits
+        + "bench: " + runQueueWait(before.selfWait, after.selfWait));
     boolean saturated = perSecond < 0.97 * expectedPerSecond || machineBusy > 0.9 || lost > 0;
     String label = saturated ? " [SATURATED run: deliveries behind the offered rate, losses or machine >90% busy;"
         + " these latencies include queueing]" : "";
@@ -255,6 +261,12 @@ public final class Bench {
     subscribers.connections().forEach(c -> perNode.merge(c.node, c.open ? 1L : 0L, Long::sum));
     line("subscribers per node: " + perNode + "; publish node " + (publishNode < 0 ? options.publishVia() : publishNode));
     line("RESULT " + (lost == 0 && duplicates == 0 ? "OK: nothing lost or duplicated" : "ERRORS: lost or duplicated events"));
+  }
+
+  private static String runQueueWait(long[] before, long[] after) {
+    long waitNanos = after[0] - before[0];
+    long runs = after[1] - before[1];
+    return String.format("%.2f s over %d runs (%.0f µs each)", waitNanos / 1e9, runs, runs > 0 ? waitNanos / 1e3 / runs : 0.0);
   }
 
   private void latency(String label, LatencyHistogram h) {
@@ -269,15 +281,17 @@ public final class Bench {
 
   /** CPU readings at one instant. */
   record Sample(long nanos, List<Double> serverCpu, List<Double> serverSys, double selfCpu, long machineBusy, long machineTotal,
-                long serverDelivered, long serverWrites) {
+                long serverDelivered, long serverWrites, List<long[]> serverWait, long[] selfWait) {
     static Sample take(Servers servers) {
       List<Double> cpu = new ArrayList<>();
       List<Double> sys = new ArrayList<>();
+      List<long[]> wait = new ArrayList<>();
       long delivered = 0;
       long writes = 0;
       for (Servers.Server server : servers.list()) {
         cpu.add(ProcStats.cpuSeconds(server.pids()));
         sys.add(ProcStats.systemSeconds(server.pids()));
+        wait.add(ProcStats.runQueueWait(server.pids()));
         if (!servers.nchan()) {
           JsonObject health = health(server);
           delivered += health.getLong("delivered", 0L);
@@ -285,8 +299,9 @@ public final class Bench {
         }
       }
       long[] machine = ProcStats.machineTicks();
-      return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(ProcessHandle.current().pid()), machine[0], machine[1],
-          delivered, writes);
+      long self = ProcessHandle.current().pid();
+      return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(self), machine[0], machine[1],
+          delivered, writes, wait, ProcStats.runQueueWait(List.of(self)));
     }
 
     /** The node's /health counters (empty when unreachable). */

@@ -1,6 +1,7 @@
 package ssecluster.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,37 @@ public final class ProcStats {
       }
     }
     return total;
+  }
+
+  /**
+   * How long the threads of these processes were ready to run but waited for a core, and how many times
+   * they were put on one, summed over every thread from /proc/<pid>/task/<tid>/schedstat: {wait ns, runs}.
+   * On a shared 2-core machine this is where queueing latency comes from. Threads that ended are missed.
+   */
+  public static long[] runQueueWait(List<Long> pids) {
+    long[] total = new long[2];
+    for (long pid : pids) {
+      try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            long[] one = parseSchedstat(Files.readString(task.resolve("schedstat")));
+            total[0] += one[1];
+            total[1] += one[2];
+          } catch (IOException | RuntimeException gone) {
+            // the thread ended while we looked
+          }
+        }
+      } catch (IOException | UncheckedIOException gone) {
+        // the process is gone
+      }
+    }
+    return total;
+  }
+
+  /** {ns on a core, ns waiting on a run queue, times run} from the text of /proc/.../schedstat. */
+  static long[] parseSchedstat(String schedstat) {
+    String[] f = schedstat.trim().split("\\s+");
+    return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
   }
 
   /** VmRSS in KiB; -1 when unknown. */

@@ -2,6 +2,8 @@ package ssecluster.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +35,20 @@ class ProcStatsTest {
   @Test
   void machineTicksBusyAndTotal() {
     assertArrayEquals(new long[] {60, 160}, ProcStats.parseMachineTicks("cpu  10 5 20 80 20 10 10 5 0 0"));
+  }
+
+  @Test
+  void schedstatFields() {
+    assertArrayEquals(new long[] {4736272, 631218, 17}, ProcStats.parseSchedstat("4736272 631218 17\n"));
+  }
+
+  @Test
+  void runQueueWaitReadsEveryThreadOfThisProcess() {
+    long[] self = ProcStats.runQueueWait(List.of(ProcessHandle.current().pid()));
+    // A JVM has run its threads thousands of times by now; a wait of 0 on a busy box is possible but not negative.
+    assertTrue(self[1] > 100, "times run: " + self[1]);
+    assertTrue(self[0] >= 0);
+    assertArrayEquals(new long[] {0, 0}, ProcStats.runQueueWait(List.of(Long.MAX_VALUE)));
   }
 
   @Test
