@@ -11,11 +11,10 @@ import java.util.logging.Logger;
  * asked for. Each step down (a kernel or a container's seccomp profile that refuses io_uring, a machine
  * that is not Linux) is logged with its reason, so an operator knows which one runs.
  *
- * <p>epoll is the default. io_uring queues an event loop's many small writes and submits them in one system
- * call, and delivered about 40% more events per CPU-second in the benchmark (BENCHMARKS.md), but the Netty
- * that Vert.x 5.0.10 brings (4.2.12) has known io_uring write-path defects: memory released while the kernel
- * may still read it when a connection shuts down with writes in flight (fixed later, netty#17238), and a
- * failing internal assertion when several writes share a submission. So it is an option for now.
+ * <p>io_uring is the default: it queues an event loop's many small writes and submits them in one system
+ * call, and delivered about 45% more events per CPU-second than epoll in the benchmark (BENCHMARKS.md).
+ * It needs Netty 4.2.18 or later (pom.xml): older 4.2 releases could release write memory that the kernel
+ * was still reading (netty#17238) and lost event-bus frames when several writes shared a submission.
  */
 public final class NetworkTransport {
 

@@ -43,7 +43,7 @@ public final class Settings {
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
       new Option("--direct-writes", "DIRECT_WRITES", "true", "HTTP/1.1 SSE: write each event's chunk, encoded once, straight to the sockets (false: through Vert.x's response)"),
-      new Option("--transport", "TRANSPORT", "epoll", "network transport: epoll, io_uring (both Linux native) or nio (Java); one that is not available here falls back to the next (io_uring, epoll, nio), logged"),
+      new Option("--transport", "TRANSPORT", "io_uring", "network transport: io_uring, epoll (both Linux native) or nio (Java); one that is not available here falls back to the next (io_uring, epoll, nio), logged"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 
   private final Map<String, String> values;

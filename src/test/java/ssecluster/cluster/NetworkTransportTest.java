@@ -13,10 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetworkTransportTest {
 
   @Test
-  void epollIsTheDefault() {
-    assertEquals("epoll", Settings.of().transport());
+  void ioUringIsTheDefaultAndEpollItsFallback() {
+    assertEquals("io_uring", Settings.of().transport());
     assertTrue(Transport.EPOLL.available(), "the build ships epoll for Linux x86_64: " + Transport.EPOLL.unavailabilityCause());
-    assertSame(Transport.EPOLL, NetworkTransport.pick(Settings.of().transport()));
+    assertSame(Transport.EPOLL, NetworkTransport.pick("epoll"));
   }
 
   @Test
