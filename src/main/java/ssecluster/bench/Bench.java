@@ -75,7 +75,7 @@ public final class Bench {
         + Instant.now().truncatedTo(ChronoUnit.SECONDS) + (options.label().isEmpty() ? "" : "  [" + options.label() + "]"));
     line("options: " + (options.describe().isEmpty() ? "(defaults)" : options.describe()));
     line("machine: " + MACHINE_CPUS + " cores; load average at start " + ProcStats.loadAverage());
-    CpuPinning.pinSelf(options.benchCpus());
+    Scheduling.pinSelf(options.benchCpus());
     if (!options.serverCpus().isEmpty() || !options.benchCpus().isEmpty()) {
       line("CPU pinning: servers on " + orAll(options.serverCpus()) + ", bench on " + orAll(options.benchCpus()));
     }
@@ -237,6 +237,10 @@ public final class Bench {
     }
     double machineBusy = (after.machineBusy - before.machineBusy) / (double) Math.max(1, after.machineTotal - before.machineTotal);
     line("server CPU in window: " + perServer + String.format("; total %.2f s", serverCpu));
+    if (!options.serverNice().isEmpty()) {
+      line("server niceness (from /proc): " + servers.list().stream()
+          .map(s -> s.pids().stream().map(ProcStats::niceness).toList().toString()).toList());
+    }
     if (after.serverWrites > before.serverWrites) {
       line(String.format("server-side: %d frames written in %d socket writes (%.2f frames per write: >1 when frames queued up)",
           after.serverDelivered - before.serverDelivered, after.serverWrites - before.serverWrites,

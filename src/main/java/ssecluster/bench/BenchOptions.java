@@ -49,6 +49,7 @@ public final class BenchOptions {
     option("--redis-port", "16379", "port of the bench's own Redis with --publish-via redis");
     option("--nchan-workers", "1", "nginx worker processes when --server nchan");
     option("--server-cpus", "", "pin the started servers to these CPUs (taskset list, e.g. 0 or 0-1); none: no pinning");
+    option("--server-nice", "", "niceness of the started servers (nice -n; below 0 needs root), e.g. -5 to let them run before the bench; none: unchanged");
     option("--bench-cpus", "", "pin the bench itself (clients, publisher) to these CPUs, e.g. 1; none: no pinning");
     option("--label", "", "free text printed with the results (e.g. what was changed)");
   }
@@ -108,6 +109,9 @@ public final class BenchOptions {
         throw new IllegalArgumentException("--server-cpus / --bench-cpus take a CPU list such as 0 or 0-1 or 0,2");
       }
     }
+    if (!serverNice().matches("(-?[0-9]+)?")) {
+      throw new IllegalArgumentException("--server-nice takes a niceness such as -5 or 10");
+    }
     idleSteps();
     subscribeNodes(Math.max(1, targets().isEmpty() ? nodes() : targets().size()));
   }
@@ -163,6 +167,7 @@ public final class BenchOptions {
   public int nchanWorkers() { return integer("--nchan-workers"); }
   public String serverCpus() { return get("--server-cpus").trim(); }
   public String benchCpus() { return get("--bench-cpus").trim(); }
+  public String serverNice() { return get("--server-nice").trim(); }
   public String label() { return get("--label"); }
 
   public List<Integer> idleSteps() {

@@ -118,6 +118,22 @@ public final class ProcStats {
     return Long.parseLong(fields[15 - 3]);
   }
 
+  /** The process's niceness (field 19 of /proc/<pid>/stat); empty when the process is gone. */
+  public static String niceness(long pid) {
+    try {
+      return Long.toString(parseNiceness(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Niceness (field 19) from the text of /proc/<pid>/stat. */
+  static long parseNiceness(String stat) {
+    int close = stat.lastIndexOf(')');
+    String[] fields = stat.substring(close + 1).trim().split("\\s+");
+    return Long.parseLong(fields[19 - 3]);
+  }
+
   /** The parent pid (field 4) from the text of /proc/<pid>/stat. */
   static long parseParentPid(String stat) {
     int close = stat.lastIndexOf(')');

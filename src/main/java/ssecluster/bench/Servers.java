@@ -88,7 +88,7 @@ final class Servers implements AutoCloseable {
 
   private void startNode(int index, boolean trackNativeMemory) throws IOException {
     int port = options.httpPort() + index;
-    List<String> command = new ArrayList<>(CpuPinning.prefix(options.serverCpus()));
+    List<String> command = new ArrayList<>(Scheduling.prefix(options.serverCpus(), options.serverNice()));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of(JVM_OPENS.split(" ")));
     command.addAll(options.nodeJvm());
@@ -150,7 +150,7 @@ final class Servers implements AutoCloseable {
     Path runConf = prefix.resolve("nginx.conf");
     Files.writeString(runConf, Files.readString(conf)
         .replace("include listen.conf;", "listen 127.0.0.1:" + port + " backlog=4096;"));
-    List<String> command = new ArrayList<>(CpuPinning.prefix(options.serverCpus()));
+    List<String> command = new ArrayList<>(Scheduling.prefix(options.serverCpus(), options.serverNice()));
     command.addAll(List.of("nginx", "-p", prefix + "/", "-c", runConf.toString(), "-g", globals));
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -44,9 +44,13 @@ class BenchOptionsTest {
   }
 
   @Test
-  void cpuPinningAsTasksetPrefix() {
+  void serverSchedulingAsNiceAndTasksetPrefix() {
     BenchOptions o = new BenchOptions(List.of("--server-cpus", "0", "--bench-cpus", "1"));
-    assertEquals(List.of("taskset", "-c", "0"), CpuPinning.prefix(o.serverCpus()));
-    assertEquals(List.of(), CpuPinning.prefix(new BenchOptions(List.of()).serverCpus()));
+    assertEquals(List.of("taskset", "-c", "0"), Scheduling.prefix(o.serverCpus(), o.serverNice()));
+    BenchOptions none = new BenchOptions(List.of());
+    assertEquals(List.of(), Scheduling.prefix(none.serverCpus(), none.serverNice()));
+    BenchOptions both = new BenchOptions(List.of("--server-cpus", "0-1", "--server-nice", "-5"));
+    assertEquals(List.of("nice", "-n", "-5", "taskset", "-c", "0-1"), Scheduling.prefix(both.serverCpus(), both.serverNice()));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server-nice", "high")));
   }
 }

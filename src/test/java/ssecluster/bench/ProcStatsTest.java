@@ -16,6 +16,8 @@ class ProcStatsTest {
     assertEquals(10, ProcStats.parseCpuTicks(stat));
     assertEquals(3, ProcStats.parseSystemTicks(stat));
     assertEquals(10343, ProcStats.parseParentPid(stat));
+    assertEquals(0, ProcStats.parseNiceness(stat));
+    assertEquals(-5, ProcStats.parseNiceness("7 (java) S 1 7 7 0 -1 0 0 0 0 0 1 1 0 0 15 -5 30 0 1 1 1 0"));
   }
 
   @Test
