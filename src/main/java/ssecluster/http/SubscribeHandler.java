@@ -1,5 +1,6 @@
 package ssecluster.http;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpMethod;
@@ -18,6 +19,7 @@ import java.util.logging.Logger;
 /**
  * {@code GET /subscribe/pets/dogs}, {@code GET /subscribe}, {@code GET /subscribe?ns=pets.dogs&ns=time}
  * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants.
+ * Once the stream is open the request's headers are cleared: they are not needed any more.
  */
 final class SubscribeHandler implements Handler<HttpServerRequest> {
 
@@ -70,7 +72,12 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     request.response().closeHandler(v -> hub.detach(stream));
     request.response().exceptionHandler(e -> hub.detach(stream));
     hub.attach(stream)
-        .onSuccess(v -> stream.open(retryMillis))
+        .onSuccess(v -> {
+          stream.open(retryMillis);
+          // A stream lives for hours and nothing reads its request headers again; a browser's come to 1-2 KB
+          // with its cookies and user agent, which every idle connection would otherwise keep.
+          request.headers().clear();
+        })
         .onFailure(e -> {
           if (!stream.isClosed()) {
             hub.detach(stream);
@@ -83,7 +90,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   private static List<Namespace> requestedNamespaces(HttpServerRequest request) {
     List<Namespace> namespaces = new ArrayList<>();
     String rest = request.path().substring(PREFIX.length());
-    List<String> params = request.params().getAll("ns");
+    // Decoded here rather than with request.params(), which would keep its map for the stream's lifetime.
+    List<String> params = request.query() == null ? List.of()
+        : new QueryStringDecoder(request.uri()).parameters().getOrDefault("ns", List.of());
     Namespace fromPath = Namespace.fromPath(rest);
     if (!fromPath.isRoot() || params.isEmpty()) {
       namespaces.add(fromPath);
