@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -25,11 +26,12 @@ import java.util.function.Consumer;
  * for several frames instead of one per frame. Each arriving frame joins the pending frames of its address
  * and one flush is scheduled behind it:
  * <ul>
- *   <li>with no coalescing delay (the default), the flush is the next task of the loop: frames that arrive
- *       while earlier tasks still run are written together, and at light load a frame is written at once;
- *   <li>with a delay, the flush runs that many milliseconds after the first pending frame, trading that much
- *       latency for fewer writes when events come faster than one per delay. Past {@link #MAX_PENDING_BYTES}
- *       the batch is written early.
+ *   <li>when this loop has not flushed for the write delay (always, with a delay of 0), the flush is the
+ *       next task of the loop: frames that arrive while earlier tasks still run are written together, and
+ *       an event after a quiet spell is written at once;
+ *   <li>otherwise it runs once the delay has passed since the last flush, so a stream gets at most one
+ *       write per delay however fast events come, and each event waits at most that long. Past
+ *       {@link #MAX_PENDING_BYTES} the batch is written early.
  * </ul>
  * Frames of one address keep their order; a stream of several namespaces may see the namespaces of one
  * batch in another order than they arrived (order is only promised per namespace).
@@ -40,7 +42,7 @@ final class LoopFanout {
   static final int MAX_PENDING_BYTES = 64 * 1024;
 
   private final Context context;
-  private final long writeDelayMillis;
+  private final long writeDelayNanos;
   private final Map<String, Set<SseStream>> streamsByAddress = new HashMap<>();
   private final Set<SseStream> streams = new LinkedHashSet<>();
   private final LongAdder delivered;
@@ -51,11 +53,14 @@ final class LoopFanout {
   private int pendingBytes;
   private boolean flushScheduled;
   private long flushTimer = -1;
+  /** When the last flush ran (System.nanoTime); far in the past at first, so the first event goes at once. */
+  private long lastFlushNanos;
 
   LoopFanout(Context context, long keepaliveMillis, long writeDelayMillis, LongAdder delivered, LongAdder writes,
       Consumer<SseStream> onDropped) {
     this.context = context;
-    this.writeDelayMillis = writeDelayMillis;
+    this.writeDelayNanos = TimeUnit.MILLISECONDS.toNanos(writeDelayMillis);
+    this.lastFlushNanos = System.nanoTime() - writeDelayNanos;
     this.delivered = delivered;
     this.writes = writes;
     this.onDropped = onDropped;
@@ -95,12 +100,13 @@ final class LoopFanout {
   private void enqueue(String address, Buffer frame) {
     pending.computeIfAbsent(address, a -> new ArrayList<>(4)).add(frame);
     pendingBytes += frame.length();
-    if (writeDelayMillis > 0 && pendingBytes >= MAX_PENDING_BYTES) {
+    if (flushScheduled && flushTimer >= 0 && pendingBytes >= MAX_PENDING_BYTES) {
       flush();
     } else if (!flushScheduled) {
       flushScheduled = true;
-      if (writeDelayMillis > 0) {
-        flushTimer = context.owner().setTimer(writeDelayMillis, id -> {
+      long wait = writeDelayNanos - (System.nanoTime() - lastFlushNanos);
+      if (wait > 0) {
+        flushTimer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
           flushTimer = -1;
           flush();
         });
@@ -120,6 +126,7 @@ final class LoopFanout {
     if (pending.isEmpty()) {
       return;
     }
+    lastFlushNanos = System.nanoTime();
     Map<String, List<Buffer>> batch = pending;
     pending = new LinkedHashMap<>();
     pendingBytes = 0;

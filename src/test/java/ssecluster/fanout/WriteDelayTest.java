@@ -17,10 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --write-delay-millis}: events that arrive within the delay leave together, one socket write per
- * stream, in order and once; a large batch does not wait; a node that stops writes what it holds first.
- * The delay here is far longer than anyone would configure, so which path delivered an event is never a
- * matter of timing.
+ * {@code --write-delay-millis}: an event after a quiet spell leaves at once; events that arrive within the
+ * delay of a write leave together when it has passed, one socket write per stream, in order and once; a
+ * large batch does not wait; a node that stops writes what it holds first. The delay here is far longer
+ * than anyone would configure, so which path delivered an event is never a matter of timing. Tests that
+ * need events held first deliver a "prime" event, whose write starts the delay on the streams' loops.
  */
 class WriteDelayTest {
 
@@ -48,6 +49,7 @@ class WriteDelayTest {
   void eventsWithinTheDelayLeaveInOneWritePerStreamInOrderAndOnce() throws Exception {
     try (SseClient dogs = SseClient.open(clients, delayingNode.httpPort(), "/subscribe/delay/dogs");
          SseClient both = SseClient.open(clients, delayingNode.httpPort(), "/subscribe?ns=delay.dogs,delay.cats")) {
+      prime(List.of(dogs, both), "delay.dogs");
       long writesBefore = delayingNode.counters().streamWrites.sum();
       List<String> dogEvents = new ArrayList<>();
       List<String> catEvents = new ArrayList<>();
@@ -58,13 +60,13 @@ class WriteDelayTest {
         publisherNode.vertx().eventBus().publish("delay.cats", "cat-" + i);
       }
 
-      assertEquals(dogEvents, data(dogs.awaitEvents(50, WAIT)));
-      List<String> multiplexed = data(both.awaitEvents(100, WAIT));
+      assertEquals(dogEvents, data(dogs.awaitEvents(51, WAIT)).subList(1, 51));
+      List<String> multiplexed = data(both.awaitEvents(101, WAIT)).subList(1, 101);
       assertEquals(dogEvents, multiplexed.stream().filter(d -> d.startsWith("dog")).toList(), "dogs in order, once");
       assertEquals(catEvents, multiplexed.stream().filter(d -> d.startsWith("cat")).toList(), "cats in order, once");
       Thread.sleep(300);
-      assertEquals(50, dogs.events().size(), "nothing twice");
-      assertEquals(100, both.events().size(), "nothing twice");
+      assertEquals(51, dogs.events().size(), "nothing twice");
+      assertEquals(101, both.events().size(), "nothing twice");
 
       // 150 deliveries: one write for the dogs stream, one per namespace for the multiplexed one.
       long writes = delayingNode.counters().streamWrites.sum() - writesBefore;
@@ -75,14 +77,15 @@ class WriteDelayTest {
   @Test
   void aBatchPastTheByteBoundIsWrittenWithoutWaitingForTheDelay() throws Exception {
     try (SseClient stream = SseClient.open(clients, delayingNode.httpPort(), "/subscribe/delay/big")) {
+      prime(List.of(stream), "delay.big");
       String big = "x".repeat(LoopFanout.MAX_PENDING_BYTES / 2 + 1);
       long start = System.nanoTime();
       publisherNode.vertx().eventBus().publish("delay.big", "a" + big);
       publisherNode.vertx().eventBus().publish("delay.big", "b" + big);
 
-      List<Event> events = stream.awaitEvents(2, WAIT);
+      List<Event> events = stream.awaitEvents(3, WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("a" + big, "b" + big), data(events));
+      assertEquals(List.of("a" + big, "b" + big), data(events).subList(1, 3));
       assertTrue(millis < DELAY_MILLIS / 2, "arrived after " + millis + " ms: it waited for the " + DELAY_MILLIS + " ms delay");
     }
   }
@@ -91,19 +94,50 @@ class WriteDelayTest {
   void aStoppingNodeWritesTheEventsItHoldsBeforeEndingItsStreams() throws Exception {
     Node stopping = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
     try (SseClient stream = SseClient.open(clients, stopping.httpPort(), "/subscribe/delay/stop")) {
+      prime(List.of(stream), "delay.stop");
       for (int i = 0; i < 3; i++) {
         publisherNode.vertx().eventBus().publish("delay.stop", "held-" + i);
       }
       // Long enough for the events to reach the node, far shorter than the delay: they are held there.
       Thread.sleep(1000);
-      assertEquals(0, stream.events().size(), "held for the delay");
+      assertEquals(1, stream.events().size(), "held for the delay");
       long start = System.nanoTime();
       cluster.stop(stopping);
 
       stream.awaitEnd(WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("held-0", "held-1", "held-2"), data(stream.events()));
+      assertEquals(List.of("prime", "held-0", "held-1", "held-2"), data(stream.events()));
       assertTrue(millis < DELAY_MILLIS, "the stop took " + millis + " ms: it waited for the delay");
+    }
+  }
+
+  @Test
+  void anEventAfterAQuietSpellLeavesAtOnceAndTheNextOneWaitsForTheDelay() throws Exception {
+    Node quiet = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
+    try (SseClient stream = SseClient.open(clients, quiet.httpPort(), "/subscribe/delay/quiet")) {
+      long start = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.quiet", "first");
+      stream.awaitEvents(1, WAIT);
+      long firstMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(firstMillis < DELAY_MILLIS / 2, "the first event took " + firstMillis + " ms: it waited for the delay");
+
+      long second = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.quiet", "second");
+      Thread.sleep(1000);
+      assertEquals(1, stream.events().size(), "the second event, right after a write, is held");
+      assertEquals(List.of("first", "second"), data(stream.awaitEvents(2, WAIT)));
+      long secondMillis = (System.nanoTime() - second) / 1_000_000;
+      assertTrue(secondMillis >= DELAY_MILLIS / 2, "the second event came after " + secondMillis + " ms");
+    } finally {
+      cluster.stop(quiet);
+    }
+  }
+
+  /** Publishes "prime" and waits until every stream has it: their loops have just written. */
+  private static void prime(List<SseClient> streams, String address) throws InterruptedException {
+    publisherNode.vertx().eventBus().publish(address, "prime");
+    for (SseClient stream : streams) {
+      assertEquals("prime", stream.awaitEvents(1, WAIT).get(0).data());
     }
   }
 
