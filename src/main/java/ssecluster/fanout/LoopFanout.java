@@ -100,7 +100,7 @@ final class LoopFanout {
   private void enqueue(String address, Buffer frame) {
     pending.computeIfAbsent(address, a -> new ArrayList<>(4)).add(frame);
     pendingBytes += frame.length();
-    if (flushScheduled && flushTimer >= 0 && pendingBytes >= MAX_PENDING_BYTES) {
+    if (flushTimer >= 0 && pendingBytes >= MAX_PENDING_BYTES) {
       flush();
     } else if (!flushScheduled) {
       flushScheduled = true;
