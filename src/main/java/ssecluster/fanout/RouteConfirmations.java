@@ -30,8 +30,10 @@ import java.util.logging.Logger;
  *
  * <p>So a newly registered namespace consumer is confirmed before its streams are told they are subscribed:
  * this node asks every other node (on {@link BusAddresses#ROUTE_CHECK}) to publish probes on the address,
- * from now on and a few times over the next seconds; once a probe from each of them has arrived here, each
- * routes the address to this node. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client.
+ * from now on and a few times over the next seconds, and publishes its own; once a probe from each node,
+ * this one included, has arrived here, each routes the address to this node. This node's own probe matters
+ * when another node already watched the address: until the same throttled update reaches this node, its
+ * own publishes go to the other node only. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client.
  * A node that does not answer within {@link #CONFIRM_TIMEOUT_MILLIS} does not hold streams up longer: the
  * streams open, and the missing nodes are logged. The same request tells every node to forget that the
  * address had no watcher ({@link UnwatchedAddresses}), before its first probe. Confined to the hub's event
@@ -88,24 +90,27 @@ final class RouteConfirmations {
     Promise<List<RegistrationInfo>> answering = hubContext.promise();
     clusterManager.getRegistrations(BusAddresses.ROUTE_CHECK, answering);
     return answering.future().compose(registrations -> {
-      Set<String> others = new HashSet<>();
+      String self = clusterManager.getNodeId();
+      Set<String> waitingFor = new HashSet<>();
       for (RegistrationInfo registration : registrations) {
-        others.add(registration.nodeId());
+        waitingFor.add(registration.nodeId());
       }
-      others.remove(clusterManager.getNodeId());
-      if (others.isEmpty()) {
-        return Future.succeededFuture();
-      }
+      // This node too: its own publishes reach its consumer only once its route cache lists itself, and
+      // when another node already watched the address that cache is updated just as late.
+      waitingFor.add(self);
       String token = UUID.randomUUID().toString();
-      Pending pending = new Pending(others);
+      Pending pending = new Pending(waitingFor);
       pendingByToken.put(token, pending);
-      JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", clusterManager.getNodeId());
-      for (long delay : REQUEST_DELAYS_MILLIS) {
-        after(delay, () -> {
-          if (pendingByToken.containsKey(token)) {
-            vertx.eventBus().publish(BusAddresses.ROUTE_CHECK, request);
-          }
-        });
+      probe(address, token);
+      JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", self);
+      if (waitingFor.size() > 1) {
+        for (long delay : REQUEST_DELAYS_MILLIS) {
+          after(delay, () -> {
+            if (pendingByToken.containsKey(token)) {
+              vertx.eventBus().publish(BusAddresses.ROUTE_CHECK, request);
+            }
+          });
+        }
       }
       vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, id -> {
         if (pendingByToken.remove(token) != null) {
@@ -149,8 +154,13 @@ final class RouteConfirmations {
     }
     String address = body.getString("address");
     unwatched.watchStarted(address);
+    probe(address, body.getString("token"));
+  }
+
+  /** Publishes this node's probes for a confirmation on the address: soon, then spread out. */
+  private void probe(String address, String token) {
     DeliveryOptions probe = new DeliveryOptions()
-        .addHeader(BusAddresses.HEADER_PROBE, body.getString("token"))
+        .addHeader(BusAddresses.HEADER_PROBE, token)
         .addHeader(BusAddresses.HEADER_PROBE_NODE, clusterManager.getNodeId());
     for (long delay : PROBE_DELAYS_MILLIS) {
       after(delay, () -> vertx.eventBus().publish(address, "", probe));
