@@ -57,19 +57,7 @@ class ClusterDeliveryTest {
    */
   @Test
   void aStreamOnANodeJoiningAWatchedNamespaceGetsTheVeryNextEvent() throws Exception {
-    for (int round = 0; round < 10; round++) {
-      String namespace = "joining.round" + round;
-      try (SseClient onA = SseClient.open(clients, nodeA.httpPort(), "/subscribe/joining/round" + round)) {
-        nodeA.vertx().eventBus().publish(namespace, "warm-up");
-        onA.awaitData("warm-up", WAIT);
-        try (SseClient onB = SseClient.open(clients, nodeB.httpPort(), "/subscribe/joining/round" + round)) {
-          nodeA.vertx().eventBus().publish(namespace, "first");
-          onA.awaitData("first", WAIT);
-          assertEquals(List.of("first"), onB.awaitEvents(1, Duration.ofSeconds(5)).stream().map(Event::data).toList(),
-              "round " + round + ": the event published right after B's stream opened");
-        }
-      }
-    }
+    assertAJoiningStreamGetsTheVeryNextEvent("joining", nodeA, nodeB, "the event published right after B's stream opened");
   }
 
   /**
@@ -79,16 +67,27 @@ class ClusterDeliveryTest {
    */
   @Test
   void aStreamOnThePublishingNodeGetsTheVeryNextEventWhenAnotherNodeAlreadyWatches() throws Exception {
+    assertAJoiningStreamGetsTheVeryNextEvent("local", nodeB, nodeA, "the event A published right after A's own stream opened");
+  }
+
+  /**
+   * Ten rounds, each on a fresh namespace under {@code prefix}: a stream on {@code watching} gets an event
+   * published on node A, then a stream on the same namespace opens on {@code joining}, and A's very next
+   * event must reach both.
+   */
+  private static void assertAJoiningStreamGetsTheVeryNextEvent(String prefix, Node watching, Node joining, String what)
+      throws Exception {
     for (int round = 0; round < 10; round++) {
-      String namespace = "local.round" + round;
-      try (SseClient onB = SseClient.open(clients, nodeB.httpPort(), "/subscribe/local/round" + round)) {
+      String path = "/subscribe/" + prefix + "/round" + round;
+      String namespace = prefix + ".round" + round;
+      try (SseClient first = SseClient.open(clients, watching.httpPort(), path)) {
         nodeA.vertx().eventBus().publish(namespace, "warm-up");
-        onB.awaitData("warm-up", WAIT);
-        try (SseClient onA = SseClient.open(clients, nodeA.httpPort(), "/subscribe/local/round" + round)) {
+        first.awaitData("warm-up", WAIT);
+        try (SseClient second = SseClient.open(clients, joining.httpPort(), path)) {
           nodeA.vertx().eventBus().publish(namespace, "first");
-          onB.awaitData("first", WAIT);
-          assertEquals(List.of("first"), onA.awaitEvents(1, Duration.ofSeconds(5)).stream().map(Event::data).toList(),
-              "round " + round + ": the event A published right after A's own stream opened");
+          first.awaitData("first", WAIT);
+          assertEquals(List.of("first"), second.awaitEvents(1, Duration.ofSeconds(5)).stream().map(Event::data).toList(),
+              "round " + round + ": " + what);
         }
       }
     }
