@@ -35,7 +35,13 @@ import java.util.logging.Logger;
 public final class FanoutHub extends VerticleBase {
 
   private static final Logger log = Logger.getLogger(FanoutHub.class.getName());
-  /** How long ids are checked after a consumer is renewed: far longer than a message takes in flight. */
+  /**
+   * How long a renewed channel's old consumer stays after its successor is registered. A message that
+   * arrived just before the successor was added is queued for the old consumer alone; unregistering it at
+   * once would drop that message.
+   */
+  private static final long RETIRE_OLD_CONSUMER_AFTER_MILLIS = 1_000;
+  /** How long ids are still checked after an old consumer is gone: far longer than a message takes in flight. */
   private static final long RENEWAL_OVERLAP_MILLIS = 10_000;
 
   private final NodeCounters counters;
@@ -191,7 +197,9 @@ public final class FanoutHub extends VerticleBase {
     private final Future<Void> ready;
     private final Map<LoopFanout, Integer> streamsPerLoop = new HashMap<>();
     private final RecentIds recentRepeatableIds = new RecentIds(100_000, 10 * 60_000L);
-    /** While an old and a new consumer overlap, every id is checked, not only repeatable ones. */
+    /** Renewals whose old consumer is still registered: every id is checked then, not only repeatable ones. */
+    private int renewalsUnderway;
+    /** Ids are also checked until then, for messages still in flight when an old consumer went. */
     private long checkAllIdsUntilMillis;
 
     NamespaceChannel(String address) {
@@ -201,21 +209,40 @@ public final class FanoutHub extends VerticleBase {
     }
 
     /**
-     * A second consumer first, then the old one goes: no gap in which a message reaches neither. A message
-     * that reaches both is delivered once, because every id is remembered for the overlap. The address is
-     * announced again, so that no node keeps an answer, taken while the registration was lost, that nobody
-     * watches it.
+     * A second consumer first, then the old one goes, a little later: no gap in which a message reaches
+     * neither. A message that reaches both is delivered once, because every id is checked meanwhile. The
+     * address is announced again, so that no node keeps an answer, taken while the registration was lost,
+     * that nobody watches it. If the new registration fails, the old consumer stays.
      */
     Future<Void> renew() {
       MessageConsumer<Object> old = consumer;
+      MessageConsumer<Object> successor = vertx.eventBus().consumer(address, this::onMessage);
+      consumer = successor;
+      renewalsUnderway++;
+      return successor.completion()
+          .onSuccess(registered -> {
+            routes.confirm(address);
+            vertx.setTimer(RETIRE_OLD_CONSUMER_AFTER_MILLIS, id -> {
+              old.unregister();
+              renewalDone();
+            });
+          })
+          .onFailure(failure -> {
+            log.warning("Could not register the consumer of '" + address + "' again (" + failure
+                + "); keeping the one it was to replace");
+            successor.unregister();
+            if (consumer == successor) {
+              consumer = old;
+            } else {
+              old.unregister();   // a later renewal replaced the successor, and retires that one
+            }
+            renewalDone();
+          });
+    }
+
+    private void renewalDone() {
+      renewalsUnderway--;
       checkAllIdsUntilMillis = System.currentTimeMillis() + RENEWAL_OVERLAP_MILLIS;
-      consumer = vertx.eventBus().consumer(address, this::onMessage);
-      return consumer.completion().onComplete(registered -> {
-        old.unregister();
-        if (registered.succeeded()) {
-          routes.confirm(address);
-        }
-      });
     }
 
     Future<Void> addInterest(LoopFanout loop) {
@@ -252,7 +279,8 @@ public final class FanoutHub extends VerticleBase {
         return foreignFrame(message);
       }
       long now = System.currentTimeMillis();
-      boolean checkId = now < checkAllIdsUntilMillis || message.headers().contains(BusAddresses.HEADER_MAY_REPEAT);
+      boolean checkId = renewalsUnderway > 0 || now < checkAllIdsUntilMillis
+          || message.headers().contains(BusAddresses.HEADER_MAY_REPEAT);
       if (checkId && !recentRepeatableIds.firstTime(id, now)) {
         counters.duplicatesSuppressed.increment();
         return null;

@@ -83,7 +83,7 @@ class StreamLifecycleTest {
     try (SseClient stream = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/renew")) {
       int channelsBefore = 1;
       List<String> expected = new ArrayList<>();
-      for (int round = 0; round < 3; round++) {
+      for (int round = 0; round < 10; round++) {
         var renewal = subscriberNode.hub().renewRegistrations();
         for (int i = 0; i < 100; i++) {
           String data = "r" + round + "-" + i;
