@@ -252,7 +252,7 @@ class ClusterDeliveryTest {
   @Test
   void lightMemberPublishesThroughTheCluster() throws Exception {
     // What `./run.sh publish` does: join as a Hazelcast lite member, publish once with confirmation, leave.
-    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(TestCluster.settings(), true),
+    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(cluster.settings(), true),
         WAIT, "a light member to join");
     try (SseClient stream = SseClient.open(clients, nodeB.httpPort(), "/subscribe/light")) {
       JsonObject reply = Await.result(light.vertx().eventBus()

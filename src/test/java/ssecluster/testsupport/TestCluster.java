@@ -24,9 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class TestCluster implements AutoCloseable {
 
-  private static final Path CONFIG = writeClusterConfig();
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /** This cluster's own Hazelcast file: a member that an earlier test failed to stop can never join it. */
+  private final Path config = writeClusterConfig();
   private final List<Node> nodes = new ArrayList<>();
   private Vertx clients;
 
@@ -76,10 +77,10 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  /** Settings for a test node: its own free HTTP port, HTTPS off, the test cluster configuration. */
-  public static Settings settings(String... overrides) {
+  /** Settings for a node of this cluster: its own free HTTP port, HTTPS off, this cluster's configuration. */
+  public Settings settings(String... overrides) {
     List<String> args = new ArrayList<>(List.of(
-        "--cluster-config", CONFIG.toString(),
+        "--cluster-config", config.toString(),
         "--http-port", String.valueOf(freePort()),
         "--https-port", "-1",
         "--http-instances", "2",
@@ -89,8 +90,9 @@ public final class TestCluster implements AutoCloseable {
     return Settings.load(args, System.getenv(), new ArrayList<>());
   }
 
-  public static Path clusterConfig() {
-    return CONFIG;
+  /** The Hazelcast file of this cluster, for nodes started in processes of their own. */
+  public Path clusterConfig() {
+    return config;
   }
 
   public static int freePort() {

@@ -186,7 +186,7 @@ class RedisFailoverTest {
       }
     }
     command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), "ssecluster.Main", "node",
-        "--cluster-config", TestCluster.clusterConfig().toString(),
+        "--cluster-config", cluster.clusterConfig().toString(),
         "--http-port", String.valueOf(httpPort), "--https-port", "-1", "--http-instances", "1",
         "--node-name", "process-B", "--redis", redis.url(), "--redis-claim-idle-millis", "2000"));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
