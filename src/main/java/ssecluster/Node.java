@@ -52,6 +52,7 @@ public final class Node {
   private final FanoutHub hub;
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
+  private volatile long clusterSafeTimer = -1;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
@@ -82,7 +83,7 @@ public final class Node {
     return vertx.deployVerticle(hub)
         .compose(id -> {
           clusterManager.getHazelcastInstance().getPartitionService().addPartitionLostListener(event -> partitionLost());
-          vertx.setPeriodic(1, CLUSTER_SAFE_EVERY_MILLIS, tick -> vertx.executeBlocking(() -> {
+          clusterSafeTimer = vertx.setPeriodic(1, CLUSTER_SAFE_EVERY_MILLIS, tick -> vertx.executeBlocking(() -> {
             state.measureClusterSafe();
             return null;
           }, false));
@@ -167,6 +168,8 @@ public final class Node {
    */
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
+    // Else a tick during vertx.close() hands work to a worker pool that is already shut down.
+    vertx.cancelTimer(clusterSafeTimer);
     Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
     // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
     // (and any context a composed future would dispatch to) is gone.
