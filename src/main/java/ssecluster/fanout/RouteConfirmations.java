@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -101,7 +102,7 @@ final class RouteConfirmations {
       String token = UUID.randomUUID().toString();
       Pending pending = new Pending(waitingFor);
       pendingByToken.put(token, pending);
-      probe(address, token);
+      probe(address, token, () -> pendingByToken.containsKey(token));
       JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", self);
       if (waitingFor.size() > 1) {
         for (long delay : REQUEST_DELAYS_MILLIS) {
@@ -154,16 +155,21 @@ final class RouteConfirmations {
     }
     String address = body.getString("address");
     unwatched.watchStarted(address);
-    probe(address, body.getString("token"));
+    // This node cannot tell when the asking node is satisfied: it probes the whole schedule.
+    probe(address, body.getString("token"), () -> true);
   }
 
-  /** Publishes this node's probes for a confirmation on the address: soon, then spread out. */
-  private void probe(String address, String token) {
+  /** Publishes this node's probes for a confirmation on the address, soon, then spread out, while wanted. */
+  private void probe(String address, String token, BooleanSupplier stillWanted) {
     DeliveryOptions probe = new DeliveryOptions()
         .addHeader(BusAddresses.HEADER_PROBE, token)
         .addHeader(BusAddresses.HEADER_PROBE_NODE, clusterManager.getNodeId());
     for (long delay : PROBE_DELAYS_MILLIS) {
-      after(delay, () -> vertx.eventBus().publish(address, "", probe));
+      after(delay, () -> {
+        if (stillWanted.getAsBoolean()) {
+          vertx.eventBus().publish(address, "", probe);
+        }
+      });
     }
   }
 
