@@ -36,18 +36,18 @@ public final class UnwatchedAddresses {
   private final ConcurrentHashMap<String, Answer> answers = new ConcurrentHashMap<>();
   private final LongAdder skipped;
 
+  private enum State { LOOKING_UP, WATCHED, UNWATCHED }
+
   /**
    * What is known of one address. Compared by identity: a lookup stores its result only over the very
    * entry it put there when it started.
    */
   private static final class Answer {
-    final boolean lookingUp;
-    final boolean unwatched;
+    final State state;
     final long askedAtNanos;
 
-    Answer(boolean lookingUp, boolean unwatched, long askedAtNanos) {
-      this.lookingUp = lookingUp;
-      this.unwatched = unwatched;
+    Answer(State state, long askedAtNanos) {
+      this.state = state;
       this.askedAtNanos = askedAtNanos;
     }
   }
@@ -68,11 +68,11 @@ public final class UnwatchedAddresses {
     }
     long now = System.nanoTime();
     Answer answer = answers.get(address);
-    if (answer == null || (!answer.lookingUp && now - answer.askedAtNanos > RECHECK_NANOS)) {
+    if (answer == null || (answer.state != State.LOOKING_UP && now - answer.askedAtNanos > RECHECK_NANOS)) {
       lookUp(address, answer, now);
       return false;
     }
-    if (answer.unwatched && !answer.lookingUp) {
+    if (answer.state == State.UNWATCHED) {
       skipped.increment();
       return true;
     }
@@ -90,7 +90,7 @@ public final class UnwatchedAddresses {
   }
 
   private void lookUp(String address, Answer previous, long now) {
-    Answer lookingUp = new Answer(true, false, now);
+    Answer lookingUp = new Answer(State.LOOKING_UP, now);
     boolean mine = previous == null
         ? answers.size() < MAX_ADDRESSES && answers.putIfAbsent(address, lookingUp) == null
         : answers.replace(address, previous, lookingUp);
@@ -101,7 +101,8 @@ public final class UnwatchedAddresses {
     clusterManager.getRegistrations(address, registrations);
     registrations.future().onComplete(result -> {
       if (result.succeeded()) {
-        answers.replace(address, lookingUp, new Answer(false, result.result().isEmpty(), now));
+        State found = result.result().isEmpty() ? State.UNWATCHED : State.WATCHED;
+        answers.replace(address, lookingUp, new Answer(found, now));
       } else {
         answers.remove(address, lookingUp);
       }
