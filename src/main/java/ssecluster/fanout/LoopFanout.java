@@ -8,7 +8,6 @@ import ssecluster.wire.SseStream;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +22,19 @@ import java.util.function.Consumer;
  * serves all streams of the loop.
  *
  * <p>Frames handed over are written in batches, so that a stream gets one socket write (one system call)
- * for several frames instead of one per frame. Each arriving frame joins the pending frames of its address
- * and one flush is scheduled behind it:
+ * for several frames instead of one per frame. Each address collects its frames, and is written:
  * <ul>
- *   <li>when this loop has not flushed for the write delay (always, with a delay of 0), the flush is the
- *       next task of the loop: frames that arrive while earlier tasks still run are written together, and
- *       an event after a quiet spell is written at once;
- *   <li>otherwise it runs once the delay has passed since the last flush, so a stream gets at most one
- *       write per delay however fast events come, and each event waits at most that long. Past
- *       {@link #MAX_PENDING_BYTES} the batch is written early.
+ *   <li>by default, by the next task of the loop: frames that arrive while earlier tasks still run are
+ *       written together, and a lone frame goes out at once;
+ *   <li>with a write delay, when the address was written less than the delay ago and its frames come fast
+ *       enough that another one is expected before the delay has passed (the gap since its previous frame
+ *       is no longer than the wait left), once the delay has passed. So a stream gets at most one write per
+ *       delay for a busy namespace, each event waits at most that long, and an event that comes slower, or
+ *       after a quiet spell, is not held: holding it would add latency and save no write. Past
+ *       {@link #MAX_PENDING_BYTES} a held batch is written early.
  * </ul>
- * Frames of one address keep their order; a stream of several namespaces may see the namespaces of one
- * batch in another order than they arrived (order is only promised per namespace).
+ * Frames of one address keep their order; a stream of several namespaces may see the namespaces in
+ * another order than they arrived (order is only promised per namespace).
  */
 final class LoopFanout {
 
@@ -48,19 +48,35 @@ final class LoopFanout {
   private final LongAdder delivered;
   private final LongAdder writes;
   private final Consumer<SseStream> onDropped;
-  /** Frames waiting for the next flush, per address in order of first arrival, each list in arrival order. */
-  private Map<String, List<Buffer>> pending = new LinkedHashMap<>();
-  private int pendingBytes;
-  private boolean flushScheduled;
-  private long flushTimer = -1;
-  /** When the last flush ran (System.nanoTime); far in the past at first, so the first event goes at once. */
-  private long lastFlushNanos;
+  /** The frames of each address with streams here that wait for their write. */
+  private final Map<String, AddressBatch> batches = new HashMap<>();
+  /** Batches to write in the next task of the loop, in the order they became due. */
+  private List<AddressBatch> due = new ArrayList<>();
+  private boolean dueWriteScheduled;
+
+  /** One address's pending frames and its timing; confined to the loop. */
+  private static final class AddressBatch {
+    final String address;
+    List<Buffer> frames = new ArrayList<>(4);
+    int bytes;
+    /** When its last frame arrived and when it was last written (System.nanoTime). */
+    long lastArrivalNanos;
+    long lastWriteNanos;
+    /** Held until the write delay has passed; -1 when not held. */
+    long timer = -1;
+    boolean isDue;
+
+    AddressBatch(String address, long longAgo) {
+      this.address = address;
+      this.lastArrivalNanos = longAgo;
+      this.lastWriteNanos = longAgo;
+    }
+  }
 
   LoopFanout(Context context, long keepaliveMillis, long writeDelayMillis, LongAdder delivered, LongAdder writes,
       Consumer<SseStream> onDropped) {
     this.context = context;
     this.writeDelayNanos = TimeUnit.MILLISECONDS.toNanos(writeDelayMillis);
-    this.lastFlushNanos = System.nanoTime() - writeDelayNanos;
     this.delivered = delivered;
     this.writes = writes;
     this.onDropped = onDropped;
@@ -84,6 +100,10 @@ final class LoopFanout {
       Set<SseStream> set = streamsByAddress.get(address);
       if (set != null && set.remove(stream) && set.isEmpty()) {
         streamsByAddress.remove(address);
+        AddressBatch batch = batches.remove(address);
+        if (batch != null && batch.timer >= 0) {
+          context.owner().cancelTimer(batch.timer);
+        }
       }
     }
   }
@@ -98,43 +118,72 @@ final class LoopFanout {
   }
 
   private void enqueue(String address, Buffer frame) {
-    pending.computeIfAbsent(address, a -> new ArrayList<>(4)).add(frame);
-    pendingBytes += frame.length();
-    if (flushTimer >= 0 && pendingBytes >= MAX_PENDING_BYTES) {
-      flush();
-    } else if (!flushScheduled) {
-      flushScheduled = true;
-      long wait = writeDelayNanos - (System.nanoTime() - lastFlushNanos);
-      if (wait > 0) {
-        flushTimer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
-          flushTimer = -1;
-          flush();
-        });
-      } else {
-        context.runOnContext(v -> flush());
+    if (!streamsByAddress.containsKey(address)) {
+      return;   // its last stream here has just left
+    }
+    long now = System.nanoTime();
+    // First seen: as if written and last fed long ago, so that its first frame goes at once.
+    AddressBatch batch = batches.get(address);
+    if (batch == null) {
+      batch = new AddressBatch(address, now - 2 * writeDelayNanos - 1);
+      batches.put(address, batch);
+    }
+    long gap = now - batch.lastArrivalNanos;
+    batch.lastArrivalNanos = now;
+    batch.frames.add(frame);
+    batch.bytes += frame.length();
+    if (batch.timer >= 0) {
+      if (batch.bytes >= MAX_PENDING_BYTES) {
+        context.owner().cancelTimer(batch.timer);
+        batch.timer = -1;
+        makeDue(batch);
       }
+      return;
+    }
+    if (batch.isDue) {
+      return;
+    }
+    long wait = writeDelayNanos - (now - batch.lastWriteNanos);
+    if (wait > 0 && gap <= wait) {
+      AddressBatch held = batch;
+      held.timer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
+        held.timer = -1;
+        write(held);
+      });
+    } else {
+      makeDue(batch);
     }
   }
 
-  /** Writes what is pending: per address, its frames joined into one buffer shared by its streams. */
-  private void flush() {
-    if (flushTimer >= 0) {
-      context.owner().cancelTimer(flushTimer);
-      flushTimer = -1;
+  private void makeDue(AddressBatch batch) {
+    batch.isDue = true;
+    due.add(batch);
+    if (!dueWriteScheduled) {
+      dueWriteScheduled = true;
+      context.runOnContext(v -> writeDue());
     }
-    flushScheduled = false;
-    if (pending.isEmpty()) {
+  }
+
+  private void writeDue() {
+    dueWriteScheduled = false;
+    List<AddressBatch> writing = due;
+    due = new ArrayList<>();
+    writing.forEach(this::write);
+  }
+
+  /** Writes an address's pending frames, joined into one buffer shared by its streams. */
+  private void write(AddressBatch batch) {
+    batch.isDue = false;
+    if (batch.frames.isEmpty()) {
       return;
     }
-    lastFlushNanos = System.nanoTime();
-    Map<String, List<Buffer>> batch = pending;
-    pending = new LinkedHashMap<>();
-    pendingBytes = 0;
-    batch.forEach((address, frames) -> {
-      SharedFrames shared = new SharedFrames(join(frames), frames.size());
-      deliver(address, shared);
-      shared.release();
-    });
+    batch.lastWriteNanos = System.nanoTime();
+    List<Buffer> frames = batch.frames;
+    batch.frames = new ArrayList<>(4);
+    batch.bytes = 0;
+    SharedFrames shared = new SharedFrames(join(frames), frames.size());
+    deliver(batch.address, shared);
+    shared.release();
   }
 
   private static Buffer join(List<Buffer> frames) {
@@ -191,7 +240,14 @@ final class LoopFanout {
 
   /** Ends every stream of this loop cleanly (the node is shutting down). */
   List<SseStream> endAll() {
-    flush();
+    // A copy: a write that finds a stream closed detaches it, which changes the map.
+    for (AddressBatch batch : new ArrayList<>(batches.values())) {
+      if (batch.timer >= 0) {
+        context.owner().cancelTimer(batch.timer);
+        batch.timer = -1;
+      }
+      write(batch);
+    }
     List<SseStream> all = new ArrayList<>(streams);
     all.forEach(SseStream::end);
     return all;

@@ -17,11 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --write-delay-millis}: an event after a quiet spell leaves at once; events that arrive within the
- * delay of a write leave together when it has passed, one socket write per stream, in order and once; a
- * large batch does not wait; a node that stops writes what it holds first. The delay here is far longer
- * than anyone would configure, so which path delivered an event is never a matter of timing. Tests that
- * need events held first deliver a "prime" event, whose write starts the delay on the streams' loops.
+ * {@code --write-delay-millis}: an event after a quiet spell leaves at once, and so does one that comes
+ * later after the previous event than the delay has left to run; events that come faster leave together
+ * when the delay has passed, one socket write per stream, in order and once. Each namespace is judged on
+ * its own pace, so a busy one does not hold a quiet one back; a large batch does not wait; a node that
+ * stops writes what it holds first. The delay here is far longer than anyone would configure, so which
+ * path delivered an event is never a matter of timing. Tests that need events held first deliver a
+ * "prime" event per namespace, whose write starts its delay.
  */
 class WriteDelayTest {
 
@@ -50,6 +52,7 @@ class WriteDelayTest {
     try (SseClient dogs = SseClient.open(clients, delayingNode.httpPort(), "/subscribe/delay/dogs");
          SseClient both = SseClient.open(clients, delayingNode.httpPort(), "/subscribe?ns=delay.dogs,delay.cats")) {
       prime(List.of(dogs, both), "delay.dogs");
+      prime(List.of(both), "delay.cats");
       long writesBefore = delayingNode.counters().streamWrites.sum();
       List<String> dogEvents = new ArrayList<>();
       List<String> catEvents = new ArrayList<>();
@@ -61,12 +64,12 @@ class WriteDelayTest {
       }
 
       assertEquals(dogEvents, data(dogs.awaitEvents(51, WAIT)).subList(1, 51));
-      List<String> multiplexed = data(both.awaitEvents(101, WAIT)).subList(1, 101);
+      List<String> multiplexed = data(both.awaitEvents(102, WAIT)).subList(2, 102);
       assertEquals(dogEvents, multiplexed.stream().filter(d -> d.startsWith("dog")).toList(), "dogs in order, once");
       assertEquals(catEvents, multiplexed.stream().filter(d -> d.startsWith("cat")).toList(), "cats in order, once");
       Thread.sleep(300);
       assertEquals(51, dogs.events().size(), "nothing twice");
-      assertEquals(101, both.events().size(), "nothing twice");
+      assertEquals(102, both.events().size(), "nothing twice");
 
       // 150 deliveries: one write for the dogs stream, one per namespace for the multiplexed one.
       long writes = delayingNode.counters().streamWrites.sum() - writesBefore;
@@ -106,7 +109,7 @@ class WriteDelayTest {
 
       stream.awaitEnd(WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("prime", "held-0", "held-1", "held-2"), data(stream.events()));
+      assertEquals(List.of("prime delay.stop", "held-0", "held-1", "held-2"), data(stream.events()));
       assertTrue(millis < DELAY_MILLIS, "the stop took " + millis + " ms: it waited for the delay");
     }
   }
@@ -133,11 +136,47 @@ class WriteDelayTest {
     }
   }
 
-  /** Publishes "prime" and waits until every stream has it: their loops have just written. */
+  @Test
+  void anEventThatComesSlowerThanTheDelayLeftIsNotHeld() throws Exception {
+    Node paced = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
+    try (SseClient stream = SseClient.open(clients, paced.httpPort(), "/subscribe/delay/paced")) {
+      publisherNode.vertx().eventBus().publish("delay.paced", "first");
+      stream.awaitEvents(1, WAIT);
+      // 60% of the delay later, 40% of it is left: less than the gap, so no further event is expected
+      // before it ends, and holding this one would only make it late.
+      Thread.sleep(DELAY_MILLIS * 3 / 5);
+      long start = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.paced", "second");
+      assertEquals(List.of("first", "second"), data(stream.awaitEvents(2, WAIT)));
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < DELAY_MILLIS / 4, "the second event took " + millis + " ms: it was held for the rest of the delay");
+    } finally {
+      cluster.stop(paced);
+    }
+  }
+
+  @Test
+  void aQuietNamespaceIsNotHeldBecauseABusyOneIs() throws Exception {
+    try (SseClient both = SseClient.open(clients, delayingNode.httpPort(), "/subscribe?ns=delay.busy,delay.calm")) {
+      prime(List.of(both), "delay.busy");
+      publisherNode.vertx().eventBus().publish("delay.busy", "busy-0");
+      publisherNode.vertx().eventBus().publish("delay.busy", "busy-1");
+      Thread.sleep(500);   // the busy events reach the node and are held there
+      long start = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.calm", "calm");
+
+      both.awaitData("calm", WAIT);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(List.of("prime delay.busy", "calm"), data(both.events()), "the busy namespace's events are still held");
+      assertTrue(millis < DELAY_MILLIS / 4, "the calm event took " + millis + " ms: it was held with the busy ones");
+    }
+  }
+
+  /** Publishes "prime ADDRESS" and waits until every stream has it: their loops have just written the address. */
   private static void prime(List<SseClient> streams, String address) throws InterruptedException {
-    publisherNode.vertx().eventBus().publish(address, "prime");
+    publisherNode.vertx().eventBus().publish(address, "prime " + address);
     for (SseClient stream : streams) {
-      assertEquals("prime", stream.awaitEvents(1, WAIT).get(0).data());
+      stream.awaitData("prime " + address, WAIT);
     }
   }
 
