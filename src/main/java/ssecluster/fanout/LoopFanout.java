@@ -24,11 +24,11 @@ import java.util.function.Consumer;
  * <p>Frames handed over are written in batches, so that a stream gets one socket write (one system call)
  * for several frames instead of one per frame. Each address collects its frames, and is written:
  * <ul>
- *   <li>by default, by the next task of the loop: frames that arrive while earlier tasks still run are
+ *   <li>as a rule, by the next task of the loop: frames that arrive while earlier tasks still run are
  *       written together, and a lone frame goes out at once;
- *   <li>with a write delay, when the address was written less than the delay ago and its frames come fast
- *       enough that another one is expected before the delay has passed (the gap since its previous frame
- *       is no longer than the wait left), once the delay has passed. So a stream gets at most one write per
+ *   <li>once the write delay has passed (the node's default is 25 ms), when the address was written less
+ *       than the delay ago and its frames come fast enough that another one is expected before then (the
+ *       gap since its previous frame is no longer than the wait left). So a stream gets at most one write per
  *       delay for a busy namespace, each event waits at most that long, and an event that comes slower, or
  *       after a quiet spell, is not held: holding it would add latency and save no write. Past
  *       {@link #MAX_PENDING_BYTES} a held batch is written early.

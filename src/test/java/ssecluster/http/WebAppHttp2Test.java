@@ -27,10 +27,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import ssecluster.Node;
 import ssecluster.testsupport.Await;
+import ssecluster.testsupport.CountingTls;
 import ssecluster.testsupport.TestCluster;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -190,23 +193,32 @@ class WebAppHttp2Test {
   }
 
   @Test
-  void aClientThatResetsPushedStreamsCostsNothingAndLogsNothingAlarming() {
-    HttpClient client = client(Transport.H2_TLS, true);
-    List<String> promised = Collections.synchronizedList(new ArrayList<>());
-    Fetched page = Await.result(client.request(options(Transport.H2_TLS, "/", HttpHeaders.headers()))
-        .compose(request -> {
-          request.pushHandler(pushed -> {
-            promised.add(pushed.getURI());
-            pushed.reset(); // "I have it already": RST_STREAM CANCEL on each promised stream
-          });
-          return request.send().compose(response -> response.body()
-              .map(body -> new Fetched(response.statusCode(), response.headers(), body)));
-        }), WAIT, "GET / with every push refused");
-    assertEquals(200, page.status);
-    assertArrayEquals(file("/index.html"), page.body.getBytes());
-    assertFalse(promised.isEmpty(), "pushes were promised (and refused by the client)");
-    // The connection is still good for the next request.
-    assertEquals(200, get(client, Transport.H2_TLS, "/js/main.js", HttpHeaders.headers()).status);
+  void aClientThatResetsPushedStreamsCostsNothingAndLogsNothingAlarming() throws Exception {
+    // The JDK's HTTP/2 client cancels (RST_STREAM) every promise its handler does not accept. Vert.x's
+    // client is not used here: on Netty 4.2.18 it fails its own connection, now and then, when the body
+    // of a push it has just reset arrives (UnsupportedOperationException in the local flow controller).
+    CountingTls tls = new CountingTls();
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_2).sslContext(tls.context()).connectTimeout(WAIT).build();
+    List<String> refused = Collections.synchronizedList(new ArrayList<>());
+    String origin = "https://127.0.0.1:" + node.httpsPort();
+    java.net.http.HttpResponse<byte[]> page = client.sendAsync(
+            java.net.http.HttpRequest.newBuilder(URI.create(origin + "/")).timeout(WAIT).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
+            (initiating, promised, acceptor) -> refused.add(promised.uri().getPath()))
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, page.statusCode());
+    assertEquals(java.net.http.HttpClient.Version.HTTP_2, page.version());
+    assertArrayEquals(file("/index.html"), page.body());
+    assertFalse(refused.isEmpty(), "pushes were promised (and refused by the client)");
+
+    // The connection is still good for the next request: the server did not close it.
+    java.net.http.HttpResponse<byte[]> next = client.send(
+        java.net.http.HttpRequest.newBuilder(URI.create(origin + "/js/main.js")).timeout(WAIT).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, next.statusCode());
+    assertArrayEquals(file("/js/main.js"), next.body());
+    assertEquals(1, tls.connections(), "both requests on one connection");
     assertNothingAlarmingLogged();
   }
 
