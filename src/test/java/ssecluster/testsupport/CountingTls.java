@@ -1,5 +1,7 @@
 package ssecluster.testsupport;
 
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
@@ -8,18 +10,15 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * TLS for a JDK HTTP client in tests: trusts the node's self-signed certificate (any certificate), and
- * counts the TLS engines it creates, one per connection, so a test can tell whether two requests shared
- * a connection.
+ * TLS for a JDK HTTP client in tests: trusts the node's self-signed certificate (any certificate, with
+ * no host name check: Netty's insecure trust manager), and counts the TLS engines it creates, one per
+ * connection, so a test can tell whether two requests shared a connection.
  */
 public final class CountingTls {
 
@@ -29,7 +28,7 @@ public final class CountingTls {
   public CountingTls() {
     try {
       SSLContext delegate = SSLContext.getInstance("TLS");
-      delegate.init(null, new TrustManager[] {new TrustAll()}, null);
+      delegate.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
       context = new SSLContext(new CountingSpi(delegate), delegate.getProvider(), delegate.getProtocol()) {
       };
     } catch (GeneralSecurityException e) {
@@ -99,38 +98,6 @@ public final class CountingTls {
     @Override
     protected SSLParameters engineGetSupportedSSLParameters() {
       return delegate.getSupportedSSLParameters();
-    }
-  }
-
-  /** An extended trust manager, so that JSSE adds no host name check of its own either. */
-  private static final class TrustAll extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
