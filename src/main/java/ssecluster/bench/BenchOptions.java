@@ -35,7 +35,7 @@ public final class BenchOptions {
     option("--drain", "3", "after the last publish is answered, the run ends once no event arrived for this many seconds (120 s cap)");
     option("--namespace", "bench", "namespace (sse) or channel id (nchan)");
     option("--source-addresses", "1", "spread client connections over 127.0.0.1 .. 127.0.0.N");
-    option("--client-loops", "2", "event loops of the bench's clients");
+    option("--client-loops", "1", "event loops of the bench's clients (connections spread over them); on 2 cores one leaves the other core to the servers");
     option("--client-transport", "epoll", "network transport of the bench's clients and publisher: epoll, io_uring or nio (falls back like the nodes' --transport)");
     option("--connect-concurrency", "200", "connections being opened at once");
     option("--idle-steps", "0,5000,10000,15000", "idle mode: connection counts measured in turn");

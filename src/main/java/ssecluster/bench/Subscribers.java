@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -148,8 +149,11 @@ final class Subscribers {
         }
       });
     };
+    // A client connection stays on the event loop of the context that opened it, and every call from the
+    // main thread gets the same ("sticky") context: each lane gets a context of its own, round-robin over
+    // the loops, so the connections (and the parsing of their events) are spread over --client-loops.
     for (int i = 0; i < Math.min(concurrency, count); i++) {
-      vertx.runOnContext(v -> launch[0].run());
+      ((VertxInternal) vertx).createEventLoopContext().runOnContext(v -> launch[0].run());
     }
     return done.future();
   }
@@ -191,6 +195,11 @@ final class Subscribers {
 
   long openCount() {
     return connections.stream().filter(c -> c.open && !c.closedEarly).count();
+  }
+
+  /** Client threads that have parsed events so far. */
+  int threadsSeen() {
+    return allStats.size();
   }
 
   /** Events received so far, all threads (for waiting until deliveries stop). */
