@@ -33,9 +33,29 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a node; {@code overrides} are node flags such as {@code "--keepalive-seconds", "1"}. */
   public Node start(String... overrides) {
-    Node node = Await.result(Node.start(settings(overrides)), START_TIMEOUT, "a node to start");
+    Node node;
+    try {
+      node = Await.result(Node.start(settings(overrides)), START_TIMEOUT, "a node to start");
+    } catch (AssertionError e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("timed out")) {
+        // A start that hung once in CI left nothing to go on: leave every thread's stack in the test output.
+        System.err.println("TestCluster: " + e.getMessage() + "; threads now:\n" + threadDump());
+      }
+      throw e;
+    }
     nodes.add(node);
     return node;
+  }
+
+  private static String threadDump() {
+    StringBuilder dump = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (StackTraceElement frame : stack) {
+        dump.append("    at ").append(frame).append('\n');
+      }
+    });
+    return dump.toString();
   }
 
   public List<Node> start(int count, String... overrides) {
