@@ -54,7 +54,7 @@ class SubscribersTest {
     subscribers.window(now, now + TimeUnit.MINUTES.toMicros(1));
     serverVertx.runOnContext(v -> {
       for (HttpServerResponse stream : streams) {
-        // Split inside a field and across CRLFs, as TCP may deliver it.
+        // Each event in two chunks, split inside its data line, so the parser gets it in pieces.
         for (int seq = 0; seq < EVENTS; seq++) {
           String event = "id: " + seq + "\r\ndata: " + BenchPayload.encode(seq, BenchClock.nowMicros(), 100) + "\r\n\r\n";
           stream.write(event.substring(0, 20));
@@ -63,7 +63,7 @@ class SubscribersTest {
       }
     });
 
-    until(() -> subscribers.deliveriesSoFar() == (long) CONNECTIONS * EVENTS, "every event parsed");
+    until(() -> subscribers.deliveriesSoFar() >= (long) CONNECTIONS * EVENTS, "every event parsed");
     Subscribers.Stats stats = subscribers.merged();
     assertEquals((long) CONNECTIONS * EVENTS, stats.deliveries);
     assertEquals((long) CONNECTIONS * EVENTS, stats.local.count());
