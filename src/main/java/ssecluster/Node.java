@@ -38,7 +38,6 @@ public final class Node {
 
   private static final Logger log = Logger.getLogger(Node.class.getName());
   private static final long REGISTRATION_RENEWAL_DELAY_MILLIS = 300;
-  private static final long CLUSTER_SAFE_EVERY_MILLIS = 1000;
 
   private final Settings settings;
   private final Vertx vertx;
@@ -52,7 +51,6 @@ public final class Node {
   private final FanoutHub hub;
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
-  private volatile long clusterSafeTimer = -1;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
@@ -83,10 +81,6 @@ public final class Node {
     return vertx.deployVerticle(hub)
         .compose(id -> {
           clusterManager.getHazelcastInstance().getPartitionService().addPartitionLostListener(event -> partitionLost());
-          clusterSafeTimer = vertx.setPeriodic(1, CLUSTER_SAFE_EVERY_MILLIS, tick -> vertx.executeBlocking(() -> {
-            state.measureClusterSafe();
-            return null;
-          }, false));
           return eventBusIngest.servePublishRequests(vertx);
         })
         .compose(v -> deployRedisIngest())
@@ -168,8 +162,6 @@ public final class Node {
    */
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
-    // Else a tick during vertx.close() hands work to a worker pool that is already shut down.
-    vertx.cancelTimer(clusterSafeTimer);
     Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
     // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
     // (and any context a composed future would dispatch to) is gone.

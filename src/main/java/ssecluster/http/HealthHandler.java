@@ -20,6 +20,10 @@ final class HealthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    state.clusterSafe(ctx.vertx()).onComplete(clusterSafe -> respond(ctx, clusterSafe.result()));
+  }
+
+  private void respond(RoutingContext ctx, boolean clusterSafe) {
     NodeState.Phase phase = state.phase();
     JsonObject body = new JsonObject()
         .put("status", phase == NodeState.Phase.UP ? "UP" : phase.name())
@@ -27,7 +31,7 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("nodeId", state.nodeId())
         .put("startedAt", state.startedAtMillis())
         .put("clusterMembers", new JsonArray(state.clusterMembers()))
-        .put("clusterSafe", state.clusterSafe())
+        .put("clusterSafe", clusterSafe)
         .put("connections", counters.openConnections())
         .put("published", counters.published.sum())
         .put("unwatchedSkipped", counters.unwatchedSkipped.sum())

@@ -1,20 +1,28 @@
 package ssecluster.status;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** What this node is and where it stands: identity, lifecycle phase and cluster view, for /health. */
 public final class NodeState {
 
   public enum Phase { STARTING, UP, STOPPING }
 
+  /** However often /health is asked, Hazelcast is asked at most this often, and never twice at once. */
+  private static final long CLUSTER_SAFE_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final ClusterManager clusterManager;
   private final String nodeName;
   private final long startedAtMillis = System.currentTimeMillis();
   private volatile Phase phase = Phase.STARTING;
-  private volatile boolean clusterSafe;
+  private final AtomicReference<ClusterSafeAnswer> clusterSafe = new AtomicReference<>();
   private volatile RedisStatus redis = new RedisStatus("", false);
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
@@ -33,17 +41,39 @@ public final class NodeState {
 
   /**
    * False while Hazelcast is still copying partitions and their backups between members (just after a node
-   * joined or left): a member that dies then can take data with it. The last value measured by
-   * {@link #measureClusterSafe}.
+   * joined or left): a member that dies then can take data with it. The answer takes a remote call to every
+   * member on a worker thread, so it is asked only when someone wants it (asking every second was about a third
+   * of an idle node's CPU in a cluster of two), and an answer under way or younger than a second is shared.
    */
-  public boolean clusterSafe() {
-    return clusterSafe;
+  public Future<Boolean> clusterSafe(Vertx vertx) {
+    ClusterSafeAnswer current = clusterSafe.get();
+    long now = System.nanoTime();
+    if (current != null && (!current.answer.isComplete() || now - current.askedAtNanos < CLUSTER_SAFE_REUSE_NANOS)) {
+      return current.answer;
+    }
+    ClusterSafeAnswer asking = new ClusterSafeAnswer(now);
+    if (!clusterSafe.compareAndSet(current, asking)) {
+      return clusterSafe.get().answer;
+    }
+    vertx.<Boolean>executeBlocking(this::askClusterSafe, false)
+        .otherwise(false)
+        .onComplete(asking.promise);
+    return asking.answer;
   }
 
-  /** Asks every member (remote calls, blocking): run it on a worker, never on an event loop. */
-  public void measureClusterSafe() {
-    clusterSafe = !(clusterManager instanceof HazelcastClusterManager hazelcast)
+  private boolean askClusterSafe() {
+    return !(clusterManager instanceof HazelcastClusterManager hazelcast)
         || hazelcast.getHazelcastInstance().getPartitionService().isClusterSafe();
+  }
+
+  private static final class ClusterSafeAnswer {
+    final long askedAtNanos;
+    final Promise<Boolean> promise = Promise.promise();
+    final Future<Boolean> answer = promise.future();
+
+    ClusterSafeAnswer(long askedAtNanos) {
+      this.askedAtNanos = askedAtNanos;
+    }
   }
 
   public List<String> clusterMembers() {
