@@ -101,8 +101,8 @@ final class LoopFanout {
       if (set != null && set.remove(stream) && set.isEmpty()) {
         streamsByAddress.remove(address);
         AddressBatch batch = batches.remove(address);
-        if (batch != null && batch.timer >= 0) {
-          context.owner().cancelTimer(batch.timer);
+        if (batch != null) {
+          stopHolding(batch);
         }
       }
     }
@@ -134,8 +134,7 @@ final class LoopFanout {
     batch.bytes += frame.length();
     if (batch.timer >= 0) {
       if (batch.bytes >= MAX_PENDING_BYTES) {
-        context.owner().cancelTimer(batch.timer);
-        batch.timer = -1;
+        stopHolding(batch);
         makeDue(batch);
       }
       return;
@@ -152,6 +151,14 @@ final class LoopFanout {
       });
     } else {
       makeDue(batch);
+    }
+  }
+
+  /** Cancels the timer holding the batch back, if any: it is written by other means or not at all. */
+  private void stopHolding(AddressBatch batch) {
+    if (batch.timer >= 0) {
+      context.owner().cancelTimer(batch.timer);
+      batch.timer = -1;
     }
   }
 
@@ -242,10 +249,7 @@ final class LoopFanout {
   List<SseStream> endAll() {
     // A copy: a write that finds a stream closed detaches it, which changes the map.
     for (AddressBatch batch : new ArrayList<>(batches.values())) {
-      if (batch.timer >= 0) {
-        context.owner().cancelTimer(batch.timer);
-        batch.timer = -1;
-      }
+      stopHolding(batch);
       write(batch);
     }
     List<SseStream> all = new ArrayList<>(streams);
