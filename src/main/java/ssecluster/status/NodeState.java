@@ -1,5 +1,6 @@
 package ssecluster.status;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,12 +18,19 @@ public final class NodeState {
 
   /** However often /health is asked, Hazelcast is asked at most this often, and never twice at once. */
   private static final long CLUSTER_SAFE_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How long /health waits for Hazelcast's answer before it reports the last one instead: a member that is
+   * frozen, not yet removed by the heartbeat timeout, holds the answer for seconds, and a load balancer's
+   * check must not time out because of another node.
+   */
+  private static final long CLUSTER_SAFE_WAIT_MILLIS = 1000;
 
   private final ClusterManager clusterManager;
   private final String nodeName;
   private final long startedAtMillis = System.currentTimeMillis();
   private volatile Phase phase = Phase.STARTING;
   private final AtomicReference<ClusterSafeAnswer> clusterSafe = new AtomicReference<>();
+  private volatile boolean lastClusterSafe;
   private volatile RedisStatus redis = new RedisStatus("", false);
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
@@ -44,8 +52,25 @@ public final class NodeState {
    * joined or left): a member that dies then can take data with it. The answer takes a remote call to every
    * member on a worker thread, so it is asked only when someone wants it (asking every second was about a third
    * of an idle node's CPU in a cluster of two), and an answer under way or younger than a second is shared.
+   * Completes on the caller's context within {@link #CLUSTER_SAFE_WAIT_MILLIS}, with the previous answer
+   * (false if there was none) when Hazelcast takes longer.
    */
   public Future<Boolean> clusterSafe(Vertx vertx) {
+    Future<Boolean> asked = askedClusterSafe(vertx);
+    if (asked.isComplete()) {
+      return asked;
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<Boolean> answer = Promise.promise();
+    long timer = vertx.setTimer(CLUSTER_SAFE_WAIT_MILLIS, id -> answer.tryComplete(lastClusterSafe));
+    asked.onComplete(safe -> context.runOnContext(v -> {
+      vertx.cancelTimer(timer);
+      answer.tryComplete(safe.result());
+    }));
+    return answer.future();
+  }
+
+  private Future<Boolean> askedClusterSafe(Vertx vertx) {
     ClusterSafeAnswer current = clusterSafe.get();
     long now = System.nanoTime();
     if (current != null && (!current.answer.isComplete() || now - current.askedAtNanos < CLUSTER_SAFE_REUSE_NANOS)) {
@@ -57,6 +82,7 @@ public final class NodeState {
     }
     vertx.<Boolean>executeBlocking(this::askClusterSafe, false)
         .otherwise(false)
+        .onSuccess(safe -> lastClusterSafe = safe)
         .onComplete(asking.promise);
     return asking.answer;
   }

@@ -108,6 +108,16 @@ class RedisFailoverTest {
       long heldByB = pendingOf(consumerB);
       assertTrue(heldByB > 0, "B holds pending entries before it dies");
 
+      // Until the heartbeat timeout removes it, a frozen member holds Hazelcast's cluster-safe answer; the other
+      // nodes' /health must still answer at once (the first call may reuse an answer from before the freeze).
+      TestRedis.health(nodeA.httpPort());
+      Thread.sleep(1100);
+      long askedAt = System.nanoTime();
+      boolean safeWhileBFrozen = TestRedis.health(nodeA.httpPort()).getBoolean("clusterSafe");
+      Duration healthTook = Duration.ofNanos(System.nanoTime() - askedAt);
+      assertTrue(healthTook.compareTo(Duration.ofSeconds(3)) < 0, "/health answered while B was frozen in " + healthTook);
+      assertTrue(safeWhileBFrozen, "the last answer (safe, from before the freeze) stands in for the one B holds up");
+
       long killedAt = System.nanoTime();
       nodeB.destroyForcibly().waitFor();
       TestRedis.await("node A or C reads PUBSUB", WAIT, () -> survivors.stream().filter(n -> isPubsubReader(n.httpPort())).count() == 1
