@@ -7,13 +7,13 @@ import io.vertx.core.http.HttpServerResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ssecluster.testsupport.Await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static ssecluster.testsupport.Await.result;
@@ -48,7 +48,7 @@ class SubscribersTest {
     Subscribers subscribers = new Subscribers(clientVertx, servers, 1);
     result(subscribers.open(CONNECTIONS, List.of(0), 0, "bench", 4), TIMEOUT, "subscribers connected");
     assertEquals(CONNECTIONS, subscribers.openCount());
-    until(() -> streams.size() == CONNECTIONS, "the server holding every stream");
+    Await.until("the server holding every stream", TIMEOUT, () -> streams.size() == CONNECTIONS);
 
     long now = BenchClock.nowMicros();
     subscribers.window(now, now + TimeUnit.MINUTES.toMicros(1));
@@ -63,7 +63,7 @@ class SubscribersTest {
       }
     });
 
-    until(() -> subscribers.deliveriesSoFar() >= (long) CONNECTIONS * EVENTS, "every event parsed");
+    Await.until("every event parsed", TIMEOUT, () -> subscribers.deliveriesSoFar() >= (long) CONNECTIONS * EVENTS);
     Subscribers.Stats stats = subscribers.merged();
     assertEquals((long) CONNECTIONS * EVENTS, stats.deliveries);
     assertEquals((long) CONNECTIONS * EVENTS, stats.local.count());
@@ -75,15 +75,5 @@ class SubscribersTest {
     }
     // Opened from the test's thread like the bench's main thread: still parsed on both client loops.
     assertEquals(2, subscribers.threadsSeen());
-  }
-
-  private static void until(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + TIMEOUT + " waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 }

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,8 +53,8 @@ class StreamLifecycleTest {
   @Test
   void oneConsumerPerNamespacePerNodeReleasedWhenUnwatched() throws Exception {
     // Streams of other tests on this node are released in the background after they close: start from zero.
-    waitUntil(() -> subscriberNode.counters().openConnections() == 0 && channels(subscriberNode) == 0,
-        "streams of earlier tests to be released");
+    Await.until("streams of earlier tests to be released", WAIT,
+        () -> subscriberNode.counters().openConnections() == 0 && channels(subscriberNode) == 0);
     int before = 0;
     List<SseClient> streams = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -71,15 +70,15 @@ class StreamLifecycleTest {
     for (SseClient stream : streams) {
       stream.close();
     }
-    waitUntil(() -> channels(subscriberNode) == before, "consumers to be released after the last client left");
-    waitUntil(() -> subscriberNode.counters().openConnections() == 0, "connections to be counted closed");
+    Await.until("consumers to be released after the last client left", WAIT, () -> channels(subscriberNode) == before);
+    Await.until("connections to be counted closed", WAIT, () -> subscriberNode.counters().openConnections() == 0);
   }
 
   @Test
   void renewingRegistrationsMidStreamLosesAndDoublesNothing() throws Exception {
     // What a node does when Hazelcast lost partitions holding event-bus registrations.
-    waitUntil(() -> subscriberNode.counters().openConnections() == 0 && channels(subscriberNode) == 0,
-        "streams of earlier tests to be released");
+    Await.until("streams of earlier tests to be released", WAIT,
+        () -> subscriberNode.counters().openConnections() == 0 && channels(subscriberNode) == 0);
     try (SseClient stream = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/renew")) {
       int channelsBefore = 1;
       List<String> expected = new ArrayList<>();
@@ -138,8 +137,8 @@ class StreamLifecycleTest {
       }
       assertEquals(count, received.size());
 
-      waitUntil(() -> subscriberNode.counters().slowClientsDropped.sum() == droppedBefore + 1,
-          "the stalled client to be dropped and counted");
+      Await.until("the stalled client to be dropped and counted", WAIT,
+          () -> subscriberNode.counters().slowClientsDropped.sum() == droppedBefore + 1);
       // The server closed the stalled connection: draining it ends in EOF (or a reset), not in a hang.
       stalled.setSoTimeout(10_000);
       byte[] sink = new byte[64 * 1024];
@@ -165,7 +164,7 @@ class StreamLifecycleTest {
       stream.awaitEnd(WAIT);
       assertEquals(List.of("before"), stream.events().stream().map(Event::data).toList());
     }
-    waitUntil(() -> !members(publisherNode).contains(leavingId), "the stopped node to leave the member list");
+    Await.until("the stopped node to leave the member list", WAIT, () -> !members(publisherNode).contains(leavingId));
     assertEquals(202, Http.post(publisherNode.httpPort(), "/publish/leaving", "after").statusCode());
   }
 
@@ -190,16 +189,6 @@ class StreamLifecycleTest {
         throw new AssertionError("stream ended before '" + marker + "': " + seen);
       }
       seen.append((char) b);
-    }
-  }
-
-  private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
     }
   }
 }

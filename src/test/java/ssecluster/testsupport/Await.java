@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
-/** Blocking waits on Vert.x futures from the test thread, with messages that say what was awaited. */
+/** Blocking waits from the test thread, on Vert.x futures or on conditions, with messages that say what was awaited. */
 public final class Await {
 
   private Await() {
@@ -38,6 +39,17 @@ public final class Await {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted waiting for " + what, e);
+    }
+  }
+
+  /** Polls until the condition holds; fails the test, naming what it waited for, after the timeout. */
+  public static void until(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + ", waiting: " + what);
+      }
+      Thread.sleep(20);
     }
   }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import ssecluster.Node;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
@@ -59,7 +60,7 @@ class RedisFailoverTest {
     int portB = TestCluster.freePort();
     nodeB = startNodeProcess(portB, Path.of("target", "redis-failover-node-b.log").toFile());
     // B is alone at first, so it becomes the PUBSUB reader.
-    TestRedis.await("node B is up and reads PUBSUB", Duration.ofSeconds(60), () -> isPubsubReader(portB));
+    Await.until("node B is up and reads PUBSUB", Duration.ofSeconds(60), () -> isPubsubReader(portB));
     String consumerB = TestRedis.health(portB).getString("nodeId");
 
     String[] redisArgs = {"--redis-ingest", "true", "--redis", redis.url(), "--redis-claim-idle-millis", "2000"};
@@ -67,7 +68,7 @@ class RedisFailoverTest {
     Node nodeC = cluster.start(redisArgs);
     List<Node> survivors = List.of(nodeA, nodeC);
     for (Node node : survivors) {
-      TestRedis.await("node reads the stream", WAIT,
+      Await.until("node reads the stream", WAIT,
           () -> "connected".equals(TestRedis.redisHealth(node.httpPort()).getString("state")));
     }
 
@@ -88,7 +89,7 @@ class RedisFailoverTest {
       // A node killed while Hazelcast still copies partitions to the newcomers takes data with it (see
       // FanoutHub.renewRegistrations); this test is about killing a node of a settled cluster.
       for (int port : List.of(portB, nodeA.httpPort(), nodeC.httpPort())) {
-        TestRedis.await("partitions backed up before B is frozen", WAIT,
+        Await.until("partitions backed up before B is frozen", WAIT,
             () -> TestRedis.health(port).getBoolean("clusterSafe", false));
       }
 
@@ -120,7 +121,7 @@ class RedisFailoverTest {
 
       long killedAt = System.nanoTime();
       nodeB.destroyForcibly().waitFor();
-      TestRedis.await("node A or C reads PUBSUB", WAIT, () -> survivors.stream().filter(n -> isPubsubReader(n.httpPort())).count() == 1
+      Await.until("node A or C reads PUBSUB", WAIT, () -> survivors.stream().filter(n -> isPubsubReader(n.httpPort())).count() == 1
           && redis.send("PUBSUB", "NUMPAT").toLong() == 1);
       Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
       System.out.println("PUBSUB taken over " + takeover.toMillis() + " ms after the reader was killed");
@@ -132,7 +133,7 @@ class RedisFailoverTest {
         assertEquals(1, redis.publish("fo.dogs", "pubsub-" + i));
         redis.xadd("ns", "fo.dogs", "event", "new-dog", "data", "entry-" + i);
       }
-      TestRedis.await("B's entries are claimed and acknowledged", WAIT, () -> redis.pendingCount() == 0);
+      Await.until("B's entries are claimed and acknowledged", WAIT, () -> redis.pendingCount() == 0);
       redis.publish("fo.dogs", "end");
 
       for (SseClient client : List.of(parentA, exactC, rootC)) {
@@ -160,7 +161,7 @@ class RedisFailoverTest {
     try (SseClient client = SseClient.open(clients, other.httpPort(), "/subscribe/fo")) {
       long stoppedAt = System.nanoTime();
       cluster.stop(reader);
-      TestRedis.await("the other node reads PUBSUB", WAIT,
+      Await.until("the other node reads PUBSUB", WAIT,
           () -> isPubsubReader(other.httpPort()) && redis.send("PUBSUB", "NUMPAT").toLong() == 1);
       Duration takeover = Duration.ofNanos(System.nanoTime() - stoppedAt);
       System.out.println("PUBSUB taken over " + takeover.toMillis() + " ms after the reader was told to stop");

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import ssecluster.Node;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
@@ -98,7 +99,7 @@ class RedisIngestTest {
         assertEquals(41, events.size(), "nothing else: " + events);
       }
     }
-    TestRedis.await("every entry is acknowledged", WAIT, () -> redis.pendingCount() == 0);
+    Await.until("every entry is acknowledged", WAIT, () -> redis.pendingCount() == 0);
   }
 
   @Test
@@ -136,8 +137,8 @@ class RedisIngestTest {
     }
 
     // 3 bad PUBSUB messages and 5 bad entries, counted once each across the cluster.
-    TestRedis.await("8 rejections are counted", WAIT, () -> TestRedis.sumOverNodes(ports, "rejected") - rejectedBefore == 8);
-    TestRedis.await("bad entries are acknowledged, not retried", WAIT, () -> redis.pendingCount() == 0);
+    Await.until("8 rejections are counted", WAIT, () -> TestRedis.sumOverNodes(ports, "rejected") - rejectedBefore == 8);
+    Await.until("bad entries are acknowledged, not retried", WAIT, () -> redis.pendingCount() == 0);
     Response dead = redis.send("XRANGE", "sse:ingest:dead", "-", "+");
     Map<String, Response> byReason = new HashMap<>();
     for (Response entry : dead) {
@@ -162,7 +163,7 @@ class RedisIngestTest {
     try (SseClient client = SseClient.open(clients, nodes.get(0).httpPort(), "/subscribe/restart")) {
       redis.stop();
       for (Node node : nodes) {
-        TestRedis.await("node reports Redis away", WAIT,
+        Await.until("node reports Redis away", WAIT,
             () -> "disconnected".equals(TestRedis.redisHealth(node.httpPort()).getString("state")));
       }
       // Meanwhile the node is healthy and the other publish paths work.
@@ -191,7 +192,7 @@ class RedisIngestTest {
       client.awaitData("before", WAIT);
 
       redis.send("CLIENT", "KILL", "TYPE", "pubsub");
-      TestRedis.await("a node subscribes to PUBSUB again", WAIT, () -> redis.send("PUBSUB", "NUMPAT").toLong() == 1);
+      Await.until("a node subscribes to PUBSUB again", WAIT, () -> redis.send("PUBSUB", "NUMPAT").toLong() == 1);
       assertEquals(1, redis.publish("handover", "after"));
       client.awaitData("after", WAIT);
       assertEquals(1, nodes.stream().filter(n -> TestRedis.redisHealth(n.httpPort()).getBoolean("pubsubLeader")).count());
@@ -206,10 +207,10 @@ class RedisIngestTest {
   /** Every node reads the stream and exactly one is subscribed to PUBSUB. */
   private static void awaitIngesting() throws InterruptedException {
     for (Node node : nodes) {
-      TestRedis.await("node reads the stream", WAIT,
+      Await.until("node reads the stream", WAIT,
           () -> "connected".equals(TestRedis.redisHealth(node.httpPort()).getString("state")));
     }
-    TestRedis.await("one node reads PUBSUB", WAIT, () -> {
+    Await.until("one node reads PUBSUB", WAIT, () -> {
       JsonObject[] states = nodes.stream().map(n -> TestRedis.redisHealth(n.httpPort())).toArray(JsonObject[]::new);
       return java.util.Arrays.stream(states).filter(s -> s.getBoolean("pubsubLeader")).count() == 1
           && redis.send("PUBSUB", "NUMPAT").toLong() == 1;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 import ssecluster.Node;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
@@ -37,7 +38,7 @@ class RedisSecureUrlTest {
          TestCluster cluster = new TestCluster()) {
       Node node = cluster.start("--redis-ingest", "true", "--redis", "rediss://:s3cret@localhost:" + tlsPort,
           "--redis-tls-ca", certificate.certificatePath());
-      TestRedis.await("the node reads PUBSUB over TLS", WAIT,
+      Await.until("the node reads PUBSUB over TLS", WAIT,
           () -> TestRedis.redisHealth(node.httpPort()).getBoolean("pubsubLeader"));
       JsonObject health = TestRedis.redisHealth(node.httpPort());
       assertEquals("connected", health.getString("state"));

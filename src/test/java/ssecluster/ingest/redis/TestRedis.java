@@ -14,10 +14,8 @@ import ssecluster.testsupport.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A real redis-server of the test's own, on a free port (never 6379, where a demo may run), plus a plain
@@ -127,16 +125,5 @@ final class TestRedis implements AutoCloseable {
       sum += redisHealth(port).getLong(redisField);
     }
     return sum;
-  }
-
-  /** Polls until the condition holds; fails with {@code what} after the timeout. */
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-      }
-      Thread.sleep(100);
-    }
   }
 }
