@@ -27,11 +27,11 @@ import java.util.function.Consumer;
  *   <li>as a rule, by the next task of the loop: frames that arrive while earlier tasks still run are
  *       written together, and a lone frame goes out at once;
  *   <li>once the write delay has passed (the node's default is 25 ms), when the address was written less
- *       than the delay ago and its frames come fast enough that another one is expected before then (the
- *       gap since its previous frame is no longer than the wait left). So a stream gets at most one write per
- *       delay for a busy namespace, each event waits at most that long, and an event that comes slower, or
- *       after a quiet spell, is not held: holding it would add latency and save no write. Past
- *       {@link #MAX_PENDING_BYTES} a held batch is written early.
+ *       than the delay ago and its frames come fast enough that another one is expected before then
+ *       ({@link WritePacing}). So a stream gets at most one write per delay for a busy namespace, each event
+ *       waits at most that long, and an event of a slower namespace, or after a quiet spell, is not held:
+ *       holding it would add latency and save no write. Past {@link #MAX_PENDING_BYTES} a held batch is
+ *       written early.
  * </ul>
  * Frames of one address keep their order; a stream of several namespaces may see the namespaces in
  * another order than they arrived (order is only promised per namespace).
@@ -57,19 +57,16 @@ final class LoopFanout {
   /** One address's pending frames and its timing; confined to the loop. */
   private static final class AddressBatch {
     final String address;
+    final WritePacing pacing;
     List<Buffer> frames = new ArrayList<>(4);
     int bytes;
-    /** When its last frame arrived and when it was last written (System.nanoTime). */
-    long lastArrivalNanos;
-    long lastWriteNanos;
     /** Held until the write delay has passed; -1 when not held. */
     long timer = -1;
     boolean isDue;
 
-    AddressBatch(String address, long longAgo) {
+    AddressBatch(String address, WritePacing pacing) {
       this.address = address;
-      this.lastArrivalNanos = longAgo;
-      this.lastWriteNanos = longAgo;
+      this.pacing = pacing;
     }
   }
 
@@ -122,14 +119,13 @@ final class LoopFanout {
       return;   // its last stream here has just left
     }
     long now = System.nanoTime();
-    // First seen: as if written and last fed long ago, so that its first frame goes at once.
     AddressBatch batch = batches.get(address);
     if (batch == null) {
-      batch = new AddressBatch(address, now - 2 * writeDelayNanos - 1);
+      batch = new AddressBatch(address, new WritePacing(writeDelayNanos, now));
       batches.put(address, batch);
     }
-    long gap = now - batch.lastArrivalNanos;
-    batch.lastArrivalNanos = now;
+    // Every arrival counts towards the pace, also those that join a batch already held or due.
+    long hold = batch.pacing.arrive(now);
     batch.frames.add(frame);
     batch.bytes += frame.length();
     if (batch.timer >= 0) {
@@ -142,10 +138,9 @@ final class LoopFanout {
     if (batch.isDue) {
       return;
     }
-    long wait = writeDelayNanos - (now - batch.lastWriteNanos);
-    if (wait > 0 && gap <= wait) {
+    if (hold > 0) {
       AddressBatch held = batch;
-      held.timer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
+      held.timer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(hold)), id -> {
         held.timer = -1;
         write(held);
       });
@@ -184,7 +179,7 @@ final class LoopFanout {
     if (batch.frames.isEmpty()) {
       return;
     }
-    batch.lastWriteNanos = System.nanoTime();
+    batch.pacing.written(System.nanoTime());
     List<Buffer> frames = batch.frames;
     batch.frames = new ArrayList<>(4);
     batch.bytes = 0;

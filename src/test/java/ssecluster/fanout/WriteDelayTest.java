@@ -17,17 +17,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --write-delay-millis}: an event after a quiet spell leaves at once, and so does one that comes
- * later after the previous event than the delay has left to run; events that come faster leave together
- * when the delay has passed, one socket write per stream, in order and once. Each namespace is judged on
- * its own pace, so a busy one does not hold a quiet one back; a large batch does not wait; a node that
- * stops writes what it holds first. The delay here is far longer than anyone would configure, so which
- * path delivered an event is never a matter of timing. Tests that need events held first deliver a
- * "prime" event per namespace, whose write starts its delay.
+ * {@code --write-delay-millis}: the first events after a quiet spell leave at once, and so does one that
+ * comes later after the previous event than the delay has left to run; once a namespace's pace is known
+ * to be fast, its events leave together when the delay has passed, one socket write per stream, in order
+ * and once. Each namespace is judged on its own pace, so a busy one does not hold a quiet one back; a
+ * large batch does not wait; a node that stops writes what it holds first. The delay here is far longer
+ * than anyone would configure, so which path delivered an event is never a matter of timing. Tests that
+ * need events held first deliver {@link #PRIMES} "prime" events per namespace, which make its pace fast
+ * and whose writes start its delay. (The decision itself, on a synthetic clock: WritePacingTest.)
  */
 class WriteDelayTest {
 
   private static final long DELAY_MILLIS = 6000;
+  /** Events of a namespace that leave at once after a quiet spell, before its pace counts as fast. */
+  private static final int PRIMES = 3;
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestCluster cluster;
   private static Node publisherNode;
@@ -63,13 +66,13 @@ class WriteDelayTest {
         publisherNode.vertx().eventBus().publish("delay.cats", "cat-" + i);
       }
 
-      assertEquals(dogEvents, data(dogs.awaitEvents(51, WAIT)).subList(1, 51));
-      List<String> multiplexed = data(both.awaitEvents(102, WAIT)).subList(2, 102);
+      assertEquals(dogEvents, data(dogs.awaitEvents(PRIMES + 50, WAIT)).subList(PRIMES, PRIMES + 50));
+      List<String> multiplexed = data(both.awaitEvents(2 * PRIMES + 100, WAIT)).subList(2 * PRIMES, 2 * PRIMES + 100);
       assertEquals(dogEvents, multiplexed.stream().filter(d -> d.startsWith("dog")).toList(), "dogs in order, once");
       assertEquals(catEvents, multiplexed.stream().filter(d -> d.startsWith("cat")).toList(), "cats in order, once");
       Thread.sleep(300);
-      assertEquals(51, dogs.events().size(), "nothing twice");
-      assertEquals(102, both.events().size(), "nothing twice");
+      assertEquals(PRIMES + 50, dogs.events().size(), "nothing twice");
+      assertEquals(2 * PRIMES + 100, both.events().size(), "nothing twice");
 
       // 150 deliveries: one write for the dogs stream, one per namespace for the multiplexed one.
       long writes = delayingNode.counters().streamWrites.sum() - writesBefore;
@@ -86,9 +89,9 @@ class WriteDelayTest {
       publisherNode.vertx().eventBus().publish("delay.big", "a" + big);
       publisherNode.vertx().eventBus().publish("delay.big", "b" + big);
 
-      List<Event> events = stream.awaitEvents(3, WAIT);
+      List<Event> events = stream.awaitEvents(PRIMES + 2, WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("a" + big, "b" + big), data(events).subList(1, 3));
+      assertEquals(List.of("a" + big, "b" + big), data(events).subList(PRIMES, PRIMES + 2));
       assertTrue(millis < DELAY_MILLIS / 2, "arrived after " + millis + " ms: it waited for the " + DELAY_MILLIS + " ms delay");
     }
   }
@@ -103,34 +106,36 @@ class WriteDelayTest {
       }
       // Long enough for the events to reach the node, far shorter than the delay: they are held there.
       Thread.sleep(1000);
-      assertEquals(1, stream.events().size(), "held for the delay");
+      assertEquals(PRIMES, stream.events().size(), "held for the delay");
       long start = System.nanoTime();
       cluster.stop(stopping);
 
       stream.awaitEnd(WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("prime delay.stop", "held-0", "held-1", "held-2"), data(stream.events()));
+      assertEquals(List.of("held-0", "held-1", "held-2"), data(stream.events()).subList(PRIMES, PRIMES + 3));
       assertTrue(millis < DELAY_MILLIS, "the stop took " + millis + " ms: it waited for the delay");
     }
   }
 
   @Test
-  void anEventAfterAQuietSpellLeavesAtOnceAndTheNextOneWaitsForTheDelay() throws Exception {
+  void aBurstAfterAQuietSpellLeavesAtOnceUntilItsPaceIsKnown() throws Exception {
     Node quiet = cluster.start("--write-delay-millis", Long.toString(DELAY_MILLIS));
     try (SseClient stream = SseClient.open(clients, quiet.httpPort(), "/subscribe/delay/quiet")) {
-      long start = System.nanoTime();
-      publisherNode.vertx().eventBus().publish("delay.quiet", "first");
-      stream.awaitEvents(1, WAIT);
-      long firstMillis = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(firstMillis < DELAY_MILLIS / 2, "the first event took " + firstMillis + " ms: it waited for the delay");
+      for (int i = 0; i < PRIMES; i++) {
+        long start = System.nanoTime();
+        publisherNode.vertx().eventBus().publish("delay.quiet", "burst-" + i);
+        stream.awaitEvents(i + 1, WAIT);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < DELAY_MILLIS / 2, "burst-" + i + " took " + millis + " ms: it waited for the delay");
+      }
 
-      long second = System.nanoTime();
-      publisherNode.vertx().eventBus().publish("delay.quiet", "second");
+      long next = System.nanoTime();
+      publisherNode.vertx().eventBus().publish("delay.quiet", "burst-" + PRIMES);
       Thread.sleep(1000);
-      assertEquals(1, stream.events().size(), "the second event, right after a write, is held");
-      assertEquals(List.of("first", "second"), data(stream.awaitEvents(2, WAIT)));
-      long secondMillis = (System.nanoTime() - second) / 1_000_000;
-      assertTrue(secondMillis >= DELAY_MILLIS / 2, "the second event came after " + secondMillis + " ms");
+      assertEquals(PRIMES, stream.events().size(), "the burst's pace is known now: its next event is held");
+      assertEquals("burst-" + PRIMES, data(stream.awaitEvents(PRIMES + 1, WAIT)).get(PRIMES));
+      long nextMillis = (System.nanoTime() - next) / 1_000_000;
+      assertTrue(nextMillis >= DELAY_MILLIS / 2, "the held event came after " + nextMillis + " ms");
     } finally {
       cluster.stop(quiet);
     }
@@ -167,16 +172,22 @@ class WriteDelayTest {
 
       both.awaitData("calm", WAIT);
       long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(List.of("prime delay.busy", "calm"), data(both.events()), "the busy namespace's events are still held");
+      assertEquals("calm", data(both.events()).get(PRIMES), "the busy namespace's events are still held");
+      assertEquals(PRIMES + 1, both.events().size(), "the busy namespace's events are still held");
       assertTrue(millis < DELAY_MILLIS / 4, "the calm event took " + millis + " ms: it was held with the busy ones");
     }
   }
 
-  /** Publishes "prime ADDRESS" and waits until every stream has it: their loops have just written the address. */
+  /**
+   * Publishes PRIMES events "prime ADDRESS i", each once every stream has the one before: they leave at
+   * once, and the address's pace is now known to be fast, so its next event is held (see WritePacing).
+   */
   private static void prime(List<SseClient> streams, String address) throws InterruptedException {
-    publisherNode.vertx().eventBus().publish(address, "prime " + address);
-    for (SseClient stream : streams) {
-      stream.awaitData("prime " + address, WAIT);
+    for (int i = 0; i < PRIMES; i++) {
+      publisherNode.vertx().eventBus().publish(address, "prime " + address + " " + i);
+      for (SseClient stream : streams) {
+        stream.awaitData("prime " + address + " " + i, WAIT);
+      }
     }
   }
 
