@@ -60,31 +60,30 @@ public final class NodeState {
     if (asked.isComplete()) {
       return asked;
     }
+    // The shared answer has no context of its own: hand this caller's result back to its context.
     Context context = vertx.getOrCreateContext();
     Promise<Boolean> answer = Promise.promise();
-    long timer = vertx.setTimer(CLUSTER_SAFE_WAIT_MILLIS, id -> answer.tryComplete(lastClusterSafe));
-    asked.onComplete(safe -> context.runOnContext(v -> {
-      vertx.cancelTimer(timer);
-      answer.tryComplete(safe.result());
-    }));
+    asked.timeout(CLUSTER_SAFE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .otherwise(tooSlow -> lastClusterSafe)
+        .onComplete(safe -> context.runOnContext(v -> answer.complete(safe.result())));
     return answer.future();
   }
 
   private Future<Boolean> askedClusterSafe(Vertx vertx) {
     ClusterSafeAnswer current = clusterSafe.get();
     long now = System.nanoTime();
-    if (current != null && (!current.answer.isComplete() || now - current.askedAtNanos < CLUSTER_SAFE_REUSE_NANOS)) {
-      return current.answer;
+    if (current != null && (!current.answer().isComplete() || now - current.askedAtNanos < CLUSTER_SAFE_REUSE_NANOS)) {
+      return current.answer();
     }
     ClusterSafeAnswer asking = new ClusterSafeAnswer(now);
     if (!clusterSafe.compareAndSet(current, asking)) {
-      return clusterSafe.get().answer;
+      return clusterSafe.get().answer();
     }
     vertx.<Boolean>executeBlocking(this::askClusterSafe, false)
         .otherwise(false)
         .onSuccess(safe -> lastClusterSafe = safe)
         .onComplete(asking.promise);
-    return asking.answer;
+    return asking.answer();
   }
 
   private boolean askClusterSafe() {
@@ -95,10 +94,13 @@ public final class NodeState {
   private static final class ClusterSafeAnswer {
     final long askedAtNanos;
     final Promise<Boolean> promise = Promise.promise();
-    final Future<Boolean> answer = promise.future();
 
     ClusterSafeAnswer(long askedAtNanos) {
       this.askedAtNanos = askedAtNanos;
+    }
+
+    Future<Boolean> answer() {
+      return promise.future();
     }
   }
 
