@@ -21,6 +21,7 @@ import ssecluster.ingest.EventBusIngest;
 import ssecluster.ingest.redis.PubSubIngestVerticle;
 import ssecluster.ingest.redis.StreamIngestVerticle;
 import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeMetrics;
 import ssecluster.status.NodeState;
 import ssecluster.status.RedisStatus;
 
@@ -45,6 +46,7 @@ public final class Node {
   private final HazelcastClusterManager clusterManager;
   private final NodeCounters counters = new NodeCounters();
   private final NodeState state;
+  private final NodeMetrics metrics;
   private final MessageIds ids;
   private final UnwatchedAddresses unwatched;
   private final Publisher publisher;
@@ -59,6 +61,7 @@ public final class Node {
     this.transport = clustered.transport();
     this.clusterManager = clustered.clusterManager();
     this.state = new NodeState(clusterManager, settings.nodeName());
+    this.metrics = new NodeMetrics(counters, state);
     this.ids = new MessageIds(clusterManager.getNodeId());
     this.unwatched = new UnwatchedAddresses(clusterManager, counters.unwatchedSkipped);
     this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters, unwatched);
@@ -88,7 +91,7 @@ public final class Node {
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
         .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
             .compose(certificate -> vertx.deployVerticle(() -> {
-              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, certificate, assets);
+              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, metrics, certificate, assets);
               httpVerticles.add(verticle);
               return verticle;
             }, new DeploymentOptions().setInstances(settings.httpInstances()))))

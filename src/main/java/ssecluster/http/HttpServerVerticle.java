@@ -13,6 +13,7 @@ import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeMetrics;
 import ssecluster.status.NodeState;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.List;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
- * endpoint, health and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
+ * endpoint, health, metrics and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
  * HTTP/1.1 (ALPN) on the HTTPS port.
  */
 public final class HttpServerVerticle extends VerticleBase {
@@ -33,18 +34,20 @@ public final class HttpServerVerticle extends VerticleBase {
   private final Publisher publisher;
   private final NodeCounters counters;
   private final NodeState state;
+  private final NodeMetrics metrics;
   private final KeyCertOptions tlsCertificate;
   private final StaticAssets assets;
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
-                            NodeState state, KeyCertOptions tlsCertificate, StaticAssets assets) {
+                            NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate, StaticAssets assets) {
     this.settings = settings;
     this.hub = hub;
     this.publisher = publisher;
     this.counters = counters;
     this.state = state;
+    this.metrics = metrics;
     this.tlsCertificate = tlsCertificate;
     this.assets = assets;
   }
@@ -105,6 +108,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters));
     router.get("/health").handler(new HealthHandler(state, counters));
+    router.get("/metrics").handler(new MetricsHandler(metrics));
     // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AssetHandler(assets));
     router.route().failureHandler(ErrorResponses::onFailure);

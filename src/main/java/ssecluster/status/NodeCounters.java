@@ -3,8 +3,8 @@ package ssecluster.status;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Node-wide counters, cheap to bump from any thread. They feed {@code /health} now and the planned
- * {@code /admin/status.json} and {@code /metrics}.
+ * Node-wide counters, cheap to bump from any thread. They feed {@code /health}, {@code /metrics} (read at
+ * scrape time, see {@link NodeMetrics}) and the planned {@code /admin/status.json}.
  */
 public final class NodeCounters {
 

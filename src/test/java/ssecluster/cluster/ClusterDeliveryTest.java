@@ -12,6 +12,7 @@ import ssecluster.Node;
 import ssecluster.bus.BusAddresses;
 import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
+import ssecluster.testsupport.PrometheusText;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
@@ -281,6 +282,56 @@ class ClusterDeliveryTest {
     assertEquals("UP", body.getString("status"));
     JsonArray members = body.getJsonArray("clusterMembers");
     assertTrue(members.contains(nodeA.nodeId()) && members.contains(nodeB.nodeId()), body.encode());
+  }
+
+  /**
+   * {@code GET /metrics} counts what each node did: a publish and a rejected publish on A, the delivery to a
+   * stream on B, and both nodes see the cluster. Deltas, since the nodes serve the other tests too.
+   */
+  @Test
+  void metricsCountWhatEachNodeDid() throws Exception {
+    PrometheusText aBefore = metrics(nodeA);
+    PrometheusText bBefore = metrics(nodeB);
+    try (SseClient stream = SseClient.open(clients, nodeB.httpPort(), "/subscribe/metrics/probe")) {
+      assertEquals(202, Http.post(nodeA.httpPort(), "/publish/metrics/probe", "counted").statusCode());
+      assertEquals(400, Http.post(nodeA.httpPort(), "/publish/metrics..probe", "rejected").statusCode());
+      stream.awaitData("counted", WAIT);
+
+      PrometheusText a = metrics(nodeA);
+      PrometheusText b = metrics(nodeB);
+      assertEquals(1, delta(aBefore, a, "sse_messages_published_total"));
+      assertEquals(1, delta(aBefore, a, "sse_messages_rejected_total{source=\"http\"}"));
+      assertEquals(0, delta(aBefore, a, "sse_messages_rejected_total{source=\"redis\"}"));
+      assertEquals(0, delta(bBefore, b, "sse_messages_published_total"));
+      assertEquals(1, delta(bBefore, b, "sse_events_delivered_total"));
+      assertEquals(1, delta(bBefore, b, "sse_connections_opened_total"));
+      assertTrue(b.value("sse_connections") >= 1, "B counts the open stream");
+      for (PrometheusText node : List.of(a, b)) {
+        // At least A and B: the light member of another test may not have been removed yet.
+        assertTrue(node.value("sse_cluster_members") >= 2, "both nodes see the cluster");
+        assertEquals(1, node.value("sse_node_up"));
+        assertTrue(node.value("jvm_memory_used_bytes{area=\"heap\"}") > 0, "JVM figures are there too");
+      }
+      String nameOfA = new JsonObject(Http.get(nodeA.httpPort(), "/health").body()).getString("node");
+      assertEquals(1, a.value("sse_node_info{node=\"" + nameOfA + "\",node_id=\"" + nodeA.nodeId() + "\"}"));
+    }
+    // A scraper that asks for OpenMetrics gets it (what Prometheus asks for first).
+    HttpResponse<String> openMetrics = Http.get(nodeA.httpPort(), "/metrics",
+        "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertTrue(openMetrics.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+        openMetrics.headers().toString());
+    assertTrue(openMetrics.body().endsWith("# EOF\n"), "an OpenMetrics exposition ends with # EOF");
+  }
+
+  private static PrometheusText metrics(Node node) {
+    HttpResponse<String> response = Http.get(node.httpPort(), "/metrics");
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+    return PrometheusText.parse(response.body());
+  }
+
+  private static double delta(PrometheusText before, PrometheusText after, String sample) {
+    return after.value(sample) - before.value(sample);
   }
 
   private static List<String> data(List<Event> events) {

@@ -31,6 +31,11 @@ public final class Http {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).GET());
   }
 
+  /** A GET with request headers given as name, value, name, value... */
+  public static HttpResponse<String> get(int port, String pathAndQuery, String... headers) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).headers(headers).GET());
+  }
+
   private static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
       return CLIENT.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,124 @@
+package ssecluster.status;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/**
+ * This node's figures for Prometheus ({@code GET /metrics}). Every metric is a callback that reads
+ * {@link NodeCounters} or {@link NodeState} when scraped, so the hot path only bumps its counters and pays
+ * nothing for the exposition. One registry per node (not the library's global one): tests run several
+ * nodes in one JVM.
+ */
+public final class NodeMetrics {
+
+  /** A scrape, ready to send: the exposition format's content type and the encoded body. */
+  public record Scrape(String contentType, byte[] body) {
+  }
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  public NodeMetrics(NodeCounters counters, NodeState state) {
+    gauge("sse_connections", "SSE connections open on this node", counters::openConnections);
+    counter("sse_connections_opened", "SSE connections opened on this node", counters.connectionsOpened);
+    counter("sse_connections_closed", "SSE connections closed on this node, for any reason", counters.connectionsClosed);
+    counter("sse_slow_clients_dropped", "SSE connections closed because their write queue stayed full past the bound",
+        counters.slowClientsDropped);
+    counter("sse_messages_published", "Messages this node accepted and put on the event bus (HTTP, event bus, Redis)",
+        counters.published);
+    CounterWithCallback.builder()
+        .name("sse_messages_rejected")
+        .help("Publish attempts rejected for a bad namespace, event name or body, by entry point")
+        .labelNames("source")
+        .callback(callback -> {
+          callback.call(counters.rejectedHttp.sum(), "http");
+          callback.call(counters.rejectedEventBus.sum(), "eventbus");
+          callback.call(counters.rejectedRedis.sum(), "redis");
+        })
+        .register(registry);
+    counter("sse_unwatched_addresses_skipped", "Event-bus addresses left out of a publish because no node watched them",
+        counters.unwatchedSkipped);
+    counter("sse_events_delivered", "Event frames written to this node's SSE connections", counters.delivered);
+    counter("sse_stream_writes", "Socket writes of event frames (fewer than frames when frames went out together)",
+        counters.streamWrites);
+    counter("sse_duplicates_suppressed", "Messages a namespace channel saw twice (same id) and delivered once",
+        counters.duplicatesSuppressed);
+    CounterWithCallback.builder()
+        .name("sse_redis_ingested")
+        .help("Redis messages this node published into the cluster, by Redis source")
+        .labelNames("source")
+        .callback(callback -> {
+          callback.call(counters.redisPubsubIngested.sum(), "pubsub");
+          callback.call(counters.redisStreamIngested.sum(), "stream");
+        })
+        .register(registry);
+    counter("sse_redis_stream_claimed", "Redis stream entries taken over from a consumer that stopped acknowledging them",
+        counters.redisStreamClaimed);
+    counter("sse_redis_dead_lettered", "Bad Redis stream entries copied to the dead-letter stream",
+        counters.redisDeadLettered);
+    GaugeWithCallback.builder()
+        .name("sse_redis_state")
+        .help("Redis connection state of this node's ingestion: 1 for the current state, 0 for the others")
+        .labelNames("state")
+        .callback(callback -> {
+          RedisStatus.State current = state.redis().state();
+          for (RedisStatus.State each : RedisStatus.State.values()) {
+            callback.call(each == current ? 1 : 0, each.name().toLowerCase());
+          }
+        })
+        .register(registry);
+    gauge("sse_redis_pubsub_leader", "1 while this node is the one that relays Redis PUBSUB into the cluster",
+        () -> state.redis().pubsubLeader() ? 1 : 0);
+    gauge("sse_cluster_members", "Members of the cluster as this node sees it", () -> state.clusterMembers().size());
+    gauge("sse_node_up", "1 while the node serves (0 while starting or stopping)",
+        () -> state.phase() == NodeState.Phase.UP ? 1 : 0);
+    gauge("sse_node_start_time_seconds", "When this node started, in seconds since the Unix epoch",
+        () -> state.startedAtMillis() / 1000.0);
+    GaugeWithCallback.builder()
+        .name("sse_node_info")
+        .help("This node's name and cluster-wide id, as labels")
+        .labelNames("node", "node_id")
+        .callback(callback -> callback.call(1, state.nodeName(), state.nodeId()))
+        .register(registry);
+    JvmMetrics.builder().register(registry);
+  }
+
+  private void counter(String name, String help, LongAdder value) {
+    CounterWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.sum())).register(registry);
+  }
+
+  private void gauge(String name, String help, DoubleSupplier value) {
+    GaugeWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.getAsDouble()))
+        .register(registry);
+  }
+
+  /**
+   * Collects and encodes every metric in the format the {@code Accept} header asks for (Prometheus text
+   * unless OpenMetrics is asked for). Reads JVM beans, some of which walk all threads: call it off the
+   * event loop.
+   */
+  public Scrape scrape(String accept) {
+    ExpositionFormatWriter writer = formats.findWriter(accept);
+    if (!writer.isAvailable()) {
+      // Protobuf needs a module we do not ship; the text format is what every Prometheus reads.
+      writer = formats.getPrometheusTextFormatWriter();
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+    try {
+      writer.write(body, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Scrape(writer.getContentType(), body.toByteArray());
+  }
+}
