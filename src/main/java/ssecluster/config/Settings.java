@@ -1,5 +1,6 @@
 package ssecluster.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class Settings {
       new Option("--redis-group", "REDIS_GROUP", "sse-cluster", "consumer group of the stream, shared by all nodes"),
       new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "pending stream entries idle this long are claimed from their (dead) consumer"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
+      new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
@@ -117,6 +119,9 @@ public final class Settings {
     httpInstances();
     redisClaimIdleMillis();
     redisStreamMaxLen();
+    if (!publishJwtSecret().isEmpty() && publishJwtSecret().getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException("--publish-jwt-secret must be at least 32 bytes (HS256 wants a 256-bit key)");
+    }
     if (redisStream().isEmpty() || redisGroup().isEmpty()) {
       throw new IllegalArgumentException("--redis-stream and --redis-group must not be empty");
     }
@@ -241,6 +246,11 @@ public final class Settings {
     return values.get("--transport");
   }
 
+  /** Empty when HTTP publishing is open to anyone; see http.PublishAuthorization. */
+  public String publishJwtSecret() {
+    return values.get("--publish-jwt-secret");
+  }
+
   public boolean demo() {
     return Boolean.parseBoolean(values.get("--demo"));
   }
@@ -271,13 +281,15 @@ public final class Settings {
     return value;
   }
 
-  /** One line per setting, for the start-up log (secrets in URLs masked). */
+  /** One line per setting, for the start-up log (secrets masked). */
   public String describe() {
     StringBuilder out = new StringBuilder();
     for (Option option : OPTIONS) {
       String value = values.get(option.flag());
       if (option.flag().equals("--redis")) {
         value = value.replaceAll("//([^@/]*)@", "//***@");
+      } else if (option.flag().equals("--publish-jwt-secret") && !value.isEmpty()) {
+        value = "*** (set)";
       }
       out.append(String.format("  %-22s %s%n", option.flag(), value));
     }

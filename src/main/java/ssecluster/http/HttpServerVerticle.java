@@ -106,7 +106,8 @@ public final class HttpServerVerticle extends VerticleBase {
     router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
-        .handler(new PublishHandler(publisher, counters));
+        .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
+            : new PublishAuthorization(vertx, settings.publishJwtSecret())));
     router.get("/health").handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
     // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.

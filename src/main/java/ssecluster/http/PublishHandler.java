@@ -11,8 +11,9 @@ import ssecluster.status.NodeCounters;
 
 /**
  * {@code POST /publish/pets/dogs?event=new-dog} with the data as the body: answers {@code 202} with the
- * message id, {@code 400} for a bad namespace, event name or non-UTF-8 body. (The body limit, 413, is
- * enforced before this handler runs.)
+ * message id, {@code 400} for a bad namespace, event name or non-UTF-8 body, and, when publishing needs a
+ * token ({@link PublishAuthorization}), {@code 401} or {@code 403}. (The body limit, 413, is enforced
+ * before this handler runs.)
  */
 final class PublishHandler implements Handler<RoutingContext> {
 
@@ -20,16 +21,45 @@ final class PublishHandler implements Handler<RoutingContext> {
 
   private final Publisher publisher;
   private final NodeCounters counters;
+  /** Null when anyone may publish. */
+  private final PublishAuthorization authorization;
 
-  PublishHandler(Publisher publisher, NodeCounters counters) {
+  PublishHandler(Publisher publisher, NodeCounters counters, PublishAuthorization authorization) {
     this.publisher = publisher;
     this.counters = counters;
+    this.authorization = authorization;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
+    Namespace namespace;
     try {
-      Namespace namespace = Namespace.fromPath(ctx.request().path().substring(PREFIX.length()));
+      namespace = Namespace.fromPath(ctx.request().path().substring(PREFIX.length()));
+    } catch (IllegalArgumentException rejected) {
+      reject(ctx, rejected.getMessage());
+      return;
+    }
+    if (authorization == null) {
+      publish(ctx, namespace);
+      return;
+    }
+    authorization.check(ctx.request().getHeader("Authorization"), namespace).onComplete(checked -> {
+      if (checked.succeeded()) {
+        publish(ctx, namespace);
+      } else if (checked.cause() instanceof PublishAuthorization.Refused refused) {
+        counters.unauthorizedHttp.increment();
+        if (refused.status == 401) {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        ErrorResponses.send(ctx, refused.status, refused.getMessage());
+      } else {
+        ctx.fail(checked.cause());
+      }
+    });
+  }
+
+  private void publish(RoutingContext ctx, Namespace namespace) {
+    try {
       Buffer body = ctx.body().buffer();
       String data = body == null ? "" : Publication.decodeUtf8(body.getBytes());
       String id = publisher.publish(new Publication(namespace, ctx.request().getParam("event"), data));
@@ -38,8 +68,12 @@ final class PublishHandler implements Handler<RoutingContext> {
           .putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("id", id).encode());
     } catch (IllegalArgumentException rejected) {
-      counters.rejectedHttp.increment();
-      ErrorResponses.send(ctx, 400, rejected.getMessage());
+      reject(ctx, rejected.getMessage());
     }
+  }
+
+  private void reject(RoutingContext ctx, String message) {
+    counters.rejectedHttp.increment();
+    ErrorResponses.send(ctx, 400, message);
   }
 }

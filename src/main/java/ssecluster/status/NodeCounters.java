@@ -26,6 +26,8 @@ public final class NodeCounters {
   public final LongAdder rejectedHttp = new LongAdder();
   public final LongAdder rejectedEventBus = new LongAdder();
   public final LongAdder rejectedRedis = new LongAdder();
+  /** HTTP publishes refused for a missing, invalid or insufficient token (401 and 403). */
+  public final LongAdder unauthorizedHttp = new LongAdder();
   /** Redis PUBSUB messages and stream entries this node published into the cluster. */
   public final LongAdder redisPubsubIngested = new LongAdder();
   public final LongAdder redisStreamIngested = new LongAdder();

@@ -46,6 +46,8 @@ public final class NodeMetrics {
           callback.call(counters.rejectedRedis.sum(), "redis");
         })
         .register(registry);
+    counter("sse_publishes_unauthorized", "HTTP publishes refused for a missing, invalid or insufficient token (401, 403)",
+        counters.unauthorizedHttp);
     counter("sse_unwatched_addresses_skipped", "Event-bus addresses left out of a publish because no node watched them",
         counters.unwatchedSkipped);
     counter("sse_events_delivered", "Event frames written to this node's SSE connections", counters.delivered);

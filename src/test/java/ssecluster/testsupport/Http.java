@@ -23,17 +23,17 @@ public final class Http {
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
-  public static HttpResponse<String> post(int port, String pathAndQuery, String body) {
-    return post(port, pathAndQuery, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  public static HttpResponse<String> get(int port, String pathAndQuery) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).GET());
+  /** A POST of a UTF-8 body, with request headers given as name, value, name, value... */
+  public static HttpResponse<String> post(int port, String pathAndQuery, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    return send(headers.length == 0 ? request : request.headers(headers));
   }
 
   /** A GET with request headers given as name, value, name, value... */
   public static HttpResponse<String> get(int port, String pathAndQuery, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).headers(headers).GET());
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).GET();
+    return send(headers.length == 0 ? request : request.headers(headers));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) {
