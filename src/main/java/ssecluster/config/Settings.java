@@ -37,6 +37,7 @@ public final class Settings {
       new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "pending stream entries idle this long are claimed from their (dead) consumer"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
+      new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
@@ -249,6 +250,10 @@ public final class Settings {
   /** Empty when HTTP publishing is open to anyone; see http.PublishAuthorization. */
   public String publishJwtSecret() {
     return values.get("--publish-jwt-secret");
+  }
+
+  public boolean adminRemote() {
+    return Boolean.parseBoolean(values.get("--admin-remote"));
   }
 
   public boolean demo() {

@@ -149,6 +149,27 @@ public final class FanoutHub extends VerticleBase {
     return renewed.future();
   }
 
+  /**
+   * What each open stream of this node looks like now, at most {@code limit} of them, gathered on each
+   * stream's own event loop (their counters are confined to it).
+   */
+  public Future<List<SseStream.Status>> streamStatuses(int limit) {
+    List<Future<List<SseStream.Status>>> perLoop = new ArrayList<>();
+    for (LoopFanout loop : loops.values()) {
+      Promise<List<SseStream.Status>> statuses = Promise.promise();
+      loop.context().runOnContext(v -> statuses.complete(loop.statuses(limit)));
+      perLoop.add(statuses.future());
+    }
+    return Future.all(perLoop).map(all -> {
+      List<SseStream.Status> merged = new ArrayList<>();
+      for (int i = 0; i < all.size() && merged.size() < limit; i++) {
+        List<SseStream.Status> some = all.resultAt(i);
+        merged.addAll(some.subList(0, Math.min(some.size(), limit - merged.size())));
+      }
+      return merged;
+    });
+  }
+
   /** Number of namespace consumers this node holds; for status and tests. */
   public Future<Integer> channelCount() {
     Promise<Integer> count = Promise.promise();

@@ -255,4 +255,16 @@ final class LoopFanout {
   int size() {
     return streams.size();
   }
+
+  /** The first {@code limit} open streams of this loop, as /admin/status.json shows them. */
+  List<SseStream.Status> statuses(int limit) {
+    List<SseStream.Status> statuses = new ArrayList<>(Math.min(limit, streams.size()));
+    for (SseStream stream : streams) {
+      if (statuses.size() >= limit) {
+        break;
+      }
+      statuses.add(stream.status());
+    }
+    return statuses;
+  }
 }

@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
- * endpoint, health, metrics and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
+ * endpoint, health, metrics, the admin status and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
  * HTTP/1.1 (ALPN) on the HTTPS port.
  */
 public final class HttpServerVerticle extends VerticleBase {
@@ -110,6 +110,7 @@ public final class HttpServerVerticle extends VerticleBase {
             : new PublishAuthorization(vertx, settings.publishJwtSecret())));
     router.get("/health").handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
+    router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));
     // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AssetHandler(assets));
     router.route().failureHandler(ErrorResponses::onFailure);

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 /**
  * {@code GET /subscribe/pets/dogs}, {@code GET /subscribe}, {@code GET /subscribe?ns=pets.dogs&ns=time}
  * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants.
- * Once the stream is open the request's headers are cleared: they are not needed any more.
+ * Once the stream is open the request's headers are cleared (the user agent is kept, shared, for
+ * /admin/status.json).
  */
 final class SubscribeHandler implements Handler<HttpServerRequest> {
 
@@ -33,6 +34,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   private final long retryMillis;
   private final SseStream.SlowClientPolicy slowClientPolicy;
   private final boolean directWrites;
+  private final UserAgents userAgents = new UserAgents();
 
   SubscribeHandler(FanoutHub hub, NodeCounters counters, Settings settings) {
     this.hub = hub;
@@ -64,6 +66,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       return;
     }
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
+    stream.userAgent(userAgents.of(request.getHeader("User-Agent")));
     stream.onSlowDrop((s, reason) -> {
       counters.slowClientsDropped.increment();
       log.info("Disconnected slow client " + s.describe() + ": " + reason);

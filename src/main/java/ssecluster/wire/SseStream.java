@@ -6,8 +6,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import ssecluster.namespace.Namespace;
 import ssecluster.namespace.Subscription;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -42,6 +45,8 @@ public final class SseStream {
   private boolean lagging;
   private long bytesWhileFull;
   private long eventsSent;
+  /** Kept for /admin/status.json after the request headers are cleared; shared between streams (see UserAgents). */
+  private String userAgent = "";
   private BiConsumer<SseStream, String> onSlowDrop = (s, reason) -> { };
 
   public SseStream(HttpServerRequest request, Subscription subscription, SlowClientPolicy policy) {
@@ -217,6 +222,23 @@ public final class SseStream {
 
   public long openedAtMillis() {
     return openedAtMillis;
+  }
+
+  /** What /admin/status.json shows of one stream. */
+  public record Status(String path, List<String> namespaces, String clientAddress, String userAgent, String protocol,
+                       long connectedAtMillis, long messagesSent) {
+  }
+
+  /** Call on the stream's event loop (its counters are confined to it). */
+  public Status status() {
+    SocketAddress remote = request.remoteAddress();
+    return new Status(request.uri(), subscription.namespaces().stream().map(Namespace::name).toList(),
+        remote == null ? "" : remote.hostAddress() + ":" + remote.port(), userAgent,
+        request.version().alpnName(), openedAtMillis, eventsSent);
+  }
+
+  public void userAgent(String userAgent) {
+    this.userAgent = userAgent;
   }
 
   public String describe() {

@@ -13,6 +13,7 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,11 +38,18 @@ public final class SseClient implements AutoCloseable {
 
   /** Opens over HTTP/1.1, or h2c with prior knowledge when {@code version} is HTTP_2. */
   public static SseClient open(Vertx vertx, int port, String path, HttpVersion version) {
+    return open(vertx, port, path, version, Map.of());
+  }
+
+  /** The same with request headers of the caller's choosing (a browser's User-Agent, say). */
+  public static SseClient open(Vertx vertx, int port, String path, HttpVersion version, Map<String, String> headers) {
     SseClient sse = new SseClient();
     sse.client = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(version)
         .setHttp2ClearTextUpgrade(false));
-    sse.client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path))
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path);
+    headers.forEach(options::putHeader);
+    sse.client.request(options)
         .compose(request -> request.send())
         .onSuccess(response -> {
           sse.response = response;

@@ -1,0 +1,135 @@
+package ssecluster.http;
+
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import ssecluster.Node;
+import ssecluster.testsupport.Http;
+import ssecluster.testsupport.SseClient;
+import ssecluster.testsupport.TestCluster;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code GET /admin/status.json} on a real node: the node, its counts, and each open stream as it is now. */
+class AdminStatusTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static TestCluster cluster;
+  private static Node node;
+
+  @BeforeAll
+  static void start() {
+    cluster = new TestCluster();
+    node = cluster.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void listsEachStreamWithWhatItWasSent() throws Exception {
+    try (SseClient dogs = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/pets/dogs", HttpVersion.HTTP_1_1,
+             Map.of("User-Agent", "admin-test-agent/1.0"));
+         SseClient several = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe?ns=pets,time", HttpVersion.HTTP_2)) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(202, Http.post(node.httpPort(), "/publish/pets/dogs", "dog-" + i).statusCode());
+      }
+      assertEquals(202, Http.post(node.httpPort(), "/publish/time", "noon").statusCode());
+      dogs.awaitData("dog-2", WAIT);
+      several.awaitData("noon", WAIT);
+
+      HttpResponse<String> response = Http.get(node.httpPort(), "/admin/status.json");
+      assertEquals(200, response.statusCode(), response.body());
+      assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+      JsonObject status = new JsonObject(response.body());
+      assertEquals(node.nodeId(), status.getString("nodeId"));
+      assertEquals("UP", status.getString("status"));
+      assertTrue(status.getJsonArray("clusterMembers").contains(node.nodeId()), status.encode());
+      assertTrue(status.getJsonObject("messages").getLong("published") >= 4, status.encode());
+      JsonObject connections = status.getJsonObject("connections");
+      assertEquals(2, connections.getLong("open"), connections.encode());
+
+      JsonObject dogsStream = stream(connections, "/subscribe/pets/dogs");
+      assertEquals(new JsonArray().add("pets.dogs"), dogsStream.getJsonArray("namespaces"));
+      assertEquals("admin-test-agent/1.0", dogsStream.getString("userAgent"));
+      assertEquals("http/1.1", dogsStream.getString("protocol"));
+      assertTrue(dogsStream.getString("clientAddress").startsWith("127.0.0.1:"), dogsStream.encode());
+      assertEquals(3, dogsStream.getLong("messagesSent"));
+      assertTrue(dogsStream.getString("connectedAt").endsWith("Z"), dogsStream.encode());
+
+      JsonObject severalStream = stream(connections, "/subscribe?ns=pets,time");
+      assertEquals(new JsonArray().add("pets").add("time"), severalStream.getJsonArray("namespaces"));
+      assertEquals("h2", severalStream.getString("protocol"));
+      assertEquals(4, severalStream.getLong("messagesSent"));
+
+      JsonObject limited = new JsonObject(Http.get(node.httpPort(), "/admin/status.json?limit=1").body());
+      assertEquals(1, limited.getJsonObject("connections").getJsonArray("list").size());
+      assertEquals(2, limited.getJsonObject("connections").getLong("open"), "the count is of all streams");
+      assertEquals(400, Http.get(node.httpPort(), "/admin/status.json?limit=lots").statusCode());
+      assertEquals(400, Http.get(node.httpPort(), "/admin/status.json?limit=-1").statusCode());
+    }
+  }
+
+  @Test
+  void answersThisMachineOnlyUnlessToldOtherwise() throws Exception {
+    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
+    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "::1")));
+    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
+    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "192.168.0.7")));
+    // Over a real connection too, where this machine has an address other than loopback (CI's has eth0).
+    InetAddress external = nonLoopbackAddress();
+    if (external != null) {
+      assertEquals(403, get(external, node.httpPort(), "/admin/status.json").statusCode());
+      Node open = cluster.start("--admin-remote", "true");
+      assertEquals(200, get(external, open.httpPort(), "/admin/status.json").statusCode());
+      cluster.stop(open);
+    }
+  }
+
+  private static InetAddress nonLoopbackAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (nic.isUp() && !nic.isLoopback()) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address) {
+            return address;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static HttpResponse<String> get(InetAddress host, int port, String path) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://" + host.getHostAddress() + ":" + port + path))
+            .timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject stream(JsonObject connections, String path) {
+    List<JsonObject> matching = connections.getJsonArray("list").stream()
+        .map(JsonObject.class::cast).filter(s -> path.equals(s.getString("path"))).toList();
+    assertEquals(1, matching.size(), "one stream for " + path + " in " + connections.encode());
+    return matching.get(0);
+  }
+}
