@@ -21,8 +21,8 @@ import java.util.List;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
- * endpoint, health, metrics, the admin status and the single-page app, over HTTP/1.1 and h2c on the HTTP port and over h2 and
- * HTTP/1.1 (ALPN) on the HTTPS port.
+ * endpoint, health, metrics, the admin status and the single-page app, over HTTP/1.1 and h2c on the HTTP
+ * port and over h2 and HTTP/1.1 (ALPN) on the HTTPS port.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
