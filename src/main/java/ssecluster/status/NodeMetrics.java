@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
@@ -36,16 +37,8 @@ public final class NodeMetrics {
         counters.slowClientsDropped);
     counter("sse_messages_published", "Messages this node accepted and put on the event bus (HTTP, event bus, Redis)",
         counters.published);
-    CounterWithCallback.builder()
-        .name("sse_messages_rejected")
-        .help("Publish attempts rejected for a bad namespace, event name or body, by entry point")
-        .labelNames("source")
-        .callback(callback -> {
-          callback.call(counters.rejectedHttp.sum(), "http");
-          callback.call(counters.rejectedEventBus.sum(), "eventbus");
-          callback.call(counters.rejectedRedis.sum(), "redis");
-        })
-        .register(registry);
+    countersBySource("sse_messages_rejected", "Publish attempts rejected for a bad namespace, event name or body, by entry point",
+        Map.of("http", counters.rejectedHttp, "eventbus", counters.rejectedEventBus, "redis", counters.rejectedRedis));
     counter("sse_publishes_unauthorized", "HTTP publishes refused for a missing, invalid or insufficient token (401, 403)",
         counters.unauthorizedHttp);
     counter("sse_unwatched_addresses_skipped", "Event-bus addresses left out of a publish because no node watched them",
@@ -55,15 +48,8 @@ public final class NodeMetrics {
         counters.streamWrites);
     counter("sse_duplicates_suppressed", "Messages a namespace channel saw twice (same id) and delivered once",
         counters.duplicatesSuppressed);
-    CounterWithCallback.builder()
-        .name("sse_redis_ingested")
-        .help("Redis messages this node published into the cluster, by Redis source")
-        .labelNames("source")
-        .callback(callback -> {
-          callback.call(counters.redisPubsubIngested.sum(), "pubsub");
-          callback.call(counters.redisStreamIngested.sum(), "stream");
-        })
-        .register(registry);
+    countersBySource("sse_redis_ingested", "Redis messages this node published into the cluster, by Redis source",
+        Map.of("pubsub", counters.redisPubsubIngested, "stream", counters.redisStreamIngested));
     counter("sse_redis_stream_claimed", "Redis stream entries taken over from a consumer that stopped acknowledging them",
         counters.redisStreamClaimed);
     counter("sse_redis_dead_lettered", "Bad Redis stream entries copied to the dead-letter stream",
@@ -97,6 +83,13 @@ public final class NodeMetrics {
 
   private void counter(String name, String help, LongAdder value) {
     CounterWithCallback.builder().name(name).help(help).callback(callback -> callback.call(value.sum())).register(registry);
+  }
+
+  /** One counter family with a {@code source} label, one sample per source. */
+  private void countersBySource(String name, String help, Map<String, LongAdder> bySource) {
+    CounterWithCallback.builder().name(name).help(help).labelNames("source")
+        .callback(callback -> bySource.forEach((source, value) -> callback.call(value.sum(), source)))
+        .register(registry);
   }
 
   private void gauge(String name, String help, DoubleSupplier value) {
