@@ -1,13 +1,16 @@
 package ssecluster.testsupport;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** Blocking HTTP/1.1 calls from the test thread with the JDK's client. */
+/** Blocking HTTP/1.1 calls from the test thread with the JDK's client, each bounded in time. */
 public final class Http {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -36,11 +39,20 @@ public final class Http {
     return send(headers.length == 0 ? request : request.headers(headers));
   }
 
+  /**
+   * Sends and waits for the whole body, 20 s at most: an answer that turns out to be an endless event stream
+   * (a subscription that should have been refused, say) fails the test instead of hanging it.
+   */
   private static HttpResponse<String> send(HttpRequest.Builder request) {
+    CompletableFuture<HttpResponse<String>> answer =
+        CLIENT.sendAsync(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     try {
-      return CLIENT.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError("HTTP call failed: " + e, e);
+      return answer.get(20, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      throw new AssertionError("no complete answer within 20 s from " + request.build().uri());
+    } catch (ExecutionException e) {
+      throw new AssertionError("HTTP call failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
