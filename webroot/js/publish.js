@@ -3,16 +3,16 @@
 
 import { problemWith, publishPath } from './namespaces.js';
 import { $ } from './dom.js';
+import { pageToken } from './url-state.js';
 
 /** Sends one message; resolves to {ok, text}. */
 export async function publish(namespace, event, data) {
   let response;
+  const headers = { 'Content-Type': 'text/plain; charset=utf-8' };
+  const token = pageToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    response = await fetch(publishPath(namespace, event), {
-      method: 'POST',
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      body: data,
-    });
+    response = await fetch(publishPath(namespace, event), { method: 'POST', headers, body: data });
   } catch (error) {
     return { ok: false, text: `Could not reach the node: ${error.message}` };
   }

@@ -3,6 +3,7 @@
 // browser gave up (the server refused the stream, e.g. with a 400, so EventSource will not retry).
 
 import { subscribePath } from './namespaces.js';
+import { pageToken } from './url-state.js';
 
 export class NamespaceStream {
   #source = null;
@@ -16,7 +17,8 @@ export class NamespaceStream {
    */
   constructor(namespace, eventNames, { onMessage, onState }) {
     this.namespace = namespace;
-    this.url = subscribePath(namespace);
+    const token = pageToken();
+    this.url = subscribePath(namespace) + (token ? '?access_token=' + encodeURIComponent(token) : '');
     this.eventNames = eventNames;
     this.onMessage = onMessage;
     this.onState = onState;

@@ -17,6 +17,14 @@ export function readState(location = window.location) {
   return { namespaces: splitList(params, 'ns'), events: splitList(params, 'events') };
 }
 
+/**
+ * The token the page was opened with (/?access_token=JWT), for nodes that want one to subscribe or publish;
+ * EventSource cannot send headers, so streams pass it on in their own query.
+ */
+export function pageToken(location = window.location) {
+  return new URLSearchParams(location.search).get('access_token');
+}
+
 /** The URL for a state; commas stay readable (they are legal in a query, and names cannot hold them). */
 export function urlFor(state, location = window.location) {
   const params = new URLSearchParams(location.search);

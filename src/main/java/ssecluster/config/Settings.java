@@ -18,6 +18,9 @@ public final class Settings {
   private record Option(String flag, String env, String defaultValue, String help) {
   }
 
+  /** Options whose values are keys: never logged, and long enough for HS256. */
+  private static final List<String> SECRETS = List.of("--publish-jwt-secret", "--subscribe-jwt-secret");
+
   private static final List<Option> OPTIONS = List.of(
       new Option("--http-port", "HTTP_PORT", "8080", "HTTP/1.1 and h2c port (0 picks a free one)"),
       new Option("--https-port", "HTTPS_PORT", "8443", "HTTPS port, h2 and HTTP/1.1 over TLS (-1 disables)"),
@@ -37,6 +40,7 @@ public final class Settings {
       new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "pending stream entries idle this long are claimed from their (dead) consumer"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
+      new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
@@ -120,8 +124,10 @@ public final class Settings {
     httpInstances();
     redisClaimIdleMillis();
     redisStreamMaxLen();
-    if (!publishJwtSecret().isEmpty() && publishJwtSecret().getBytes(StandardCharsets.UTF_8).length < 32) {
-      throw new IllegalArgumentException("--publish-jwt-secret must be at least 32 bytes (HS256 wants a 256-bit key)");
+    for (String secret : SECRETS) {
+      if (!values.get(secret).isEmpty() && values.get(secret).getBytes(StandardCharsets.UTF_8).length < 32) {
+        throw new IllegalArgumentException(secret + " must be at least 32 bytes (HS256 wants a 256-bit key)");
+      }
     }
     if (redisStream().isEmpty() || redisGroup().isEmpty()) {
       throw new IllegalArgumentException("--redis-stream and --redis-group must not be empty");
@@ -247,9 +253,14 @@ public final class Settings {
     return values.get("--transport");
   }
 
-  /** Empty when HTTP publishing is open to anyone; see http.PublishAuthorization. */
+  /** Empty when HTTP publishing is open to anyone; see http.NamespaceTokens. */
   public String publishJwtSecret() {
     return values.get("--publish-jwt-secret");
+  }
+
+  /** Empty when subscribing is open to anyone; see http.NamespaceTokens. */
+  public String subscribeJwtSecret() {
+    return values.get("--subscribe-jwt-secret");
   }
 
   public boolean adminRemote() {
@@ -293,7 +304,7 @@ public final class Settings {
       String value = values.get(option.flag());
       if (option.flag().equals("--redis")) {
         value = value.replaceAll("//([^@/]*)@", "//***@");
-      } else if (option.flag().equals("--publish-jwt-secret") && !value.isEmpty()) {
+      } else if (SECRETS.contains(option.flag()) && !value.isEmpty()) {
         value = "*** (set)";
       }
       out.append(String.format("  %-22s %s%n", option.flag(), value));

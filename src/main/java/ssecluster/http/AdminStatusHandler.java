@@ -100,6 +100,8 @@ final class AdminStatusHandler implements Handler<RoutingContext> {
             .put("opened", counters.connectionsOpened.sum())
             .put("closed", counters.connectionsClosed.sum())
             .put("slowClientsDropped", counters.slowClientsDropped.sum())
+            .put("unauthorized", counters.unauthorizedSubscriptions.sum())
+            .put("tokenExpired", counters.streamsExpired.sum())
             .put("listed", list.size())
             .put("list", list));
   }

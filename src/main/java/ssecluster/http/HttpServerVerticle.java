@@ -54,7 +54,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    subscribe = new SubscribeHandler(hub, counters, settings);
+    subscribe = new SubscribeHandler(vertx, hub, counters, settings);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -107,7 +107,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
-            : new PublishAuthorization(vertx, settings.publishJwtSecret())));
+            : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
     router.get("/health").handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
     router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));

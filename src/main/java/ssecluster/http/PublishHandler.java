@@ -9,10 +9,12 @@ import ssecluster.bus.Publisher;
 import ssecluster.namespace.Namespace;
 import ssecluster.status.NodeCounters;
 
+import java.util.List;
+
 /**
  * {@code POST /publish/pets/dogs?event=new-dog} with the data as the body: answers {@code 202} with the
  * message id, {@code 400} for a bad namespace, event name or non-UTF-8 body, and, when publishing needs a
- * token ({@link PublishAuthorization}), {@code 401} or {@code 403}. (The body limit, 413, is enforced
+ * token ({@link NamespaceTokens} with the {@code publish} claim), {@code 401} or {@code 403}. (The body limit, 413, is enforced
  * before this handler runs.)
  */
 final class PublishHandler implements Handler<RoutingContext> {
@@ -22,9 +24,9 @@ final class PublishHandler implements Handler<RoutingContext> {
   private final Publisher publisher;
   private final NodeCounters counters;
   /** Null when anyone may publish. */
-  private final PublishAuthorization authorization;
+  private final NamespaceTokens authorization;
 
-  PublishHandler(Publisher publisher, NodeCounters counters, PublishAuthorization authorization) {
+  PublishHandler(Publisher publisher, NodeCounters counters, NamespaceTokens authorization) {
     this.publisher = publisher;
     this.counters = counters;
     this.authorization = authorization;
@@ -43,10 +45,11 @@ final class PublishHandler implements Handler<RoutingContext> {
       publish(ctx, namespace);
       return;
     }
-    authorization.check(ctx.request().getHeader("Authorization"), namespace).onComplete(checked -> {
+    String token = NamespaceTokens.bearer(ctx.request().getHeader("Authorization"));
+    authorization.check(token, List.of(namespace), "publishing needs 'Authorization: Bearer <JWT>'").onComplete(checked -> {
       if (checked.succeeded()) {
         publish(ctx, namespace);
-      } else if (checked.cause() instanceof PublishAuthorization.Refused refused) {
+      } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
         counters.unauthorizedHttp.increment();
         if (refused.status == 401) {
           ctx.response().putHeader("WWW-Authenticate", "Bearer");

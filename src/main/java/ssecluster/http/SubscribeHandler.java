@@ -2,6 +2,7 @@ package ssecluster.http;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpMethod;
 import ssecluster.config.Settings;
@@ -14,11 +15,15 @@ import ssecluster.wire.SseStream;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code GET /subscribe/pets/dogs}, {@code GET /subscribe}, {@code GET /subscribe?ns=pets.dogs&ns=time}
- * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants.
+ * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants. When the node
+ * has a subscribe secret, the stream needs a token whose {@code subscribe} claim covers every namespace
+ * asked for ({@link NamespaceTokens}), and ends when the token expires.
  * Once the stream is open the request's headers are cleared (the user agent is kept, shared, for
  * /admin/status.json).
  */
@@ -27,6 +32,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   static final String PREFIX = "/subscribe";
   /** Namespaces one stream may name; keeps the per-stream reduction and registration work small. */
   static final int MAX_NAMESPACES_PER_STREAM = 64;
+  static final String ACCESS_TOKEN = "access_token";
+  private static final String MISSING_TOKEN =
+      "subscribing needs a token: 'Authorization: Bearer <JWT>' or ?access_token=<JWT>";
   private static final Logger log = Logger.getLogger(SubscribeHandler.class.getName());
 
   private final FanoutHub hub;
@@ -35,8 +43,14 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   private final SseStream.SlowClientPolicy slowClientPolicy;
   private final boolean directWrites;
   private final UserAgents userAgents = new UserAgents();
+  private final Vertx vertx;
+  /** Null when anyone may subscribe. */
+  private final NamespaceTokens tokens;
 
-  SubscribeHandler(FanoutHub hub, NodeCounters counters, Settings settings) {
+  SubscribeHandler(Vertx vertx, FanoutHub hub, NodeCounters counters, Settings settings) {
+    this.vertx = vertx;
+    this.tokens = settings.subscribeJwtSecret().isEmpty() ? null
+        : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE);
     this.hub = hub;
     this.counters = counters;
     this.retryMillis = settings.retryMillis();
@@ -58,13 +72,47 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
    */
   @Override
   public void handle(HttpServerRequest request) {
+    // Decoded here rather than with request.params(), which would keep its map for the stream's lifetime.
+    Map<String, List<String>> query = request.query() == null ? Map.of()
+        : new QueryStringDecoder(request.uri()).parameters();
     Subscription subscription;
     try {
-      subscription = Subscription.of(requestedNamespaces(request));
+      subscription = Subscription.of(requestedNamespaces(request.path(), query.getOrDefault("ns", List.of())));
     } catch (InvalidNamespaceException e) {
       ErrorResponses.send(request.response(), 400, e.getMessage());
       return;
     }
+    if (tokens == null) {
+      open(request, subscription, null);
+      return;
+    }
+    // EventSource cannot set headers, so a browser sends its token as ?access_token= (RFC 6750, 2.3).
+    String token = NamespaceTokens.bearer(request.getHeader("Authorization"));
+    if (token == null) {
+      List<String> fromQuery = query.get(ACCESS_TOKEN);
+      token = fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
+    }
+    tokens.check(token, subscription.namespaces(), MISSING_TOKEN).onComplete(checked -> {
+      if (request.response().closed()) {
+        return;
+      }
+      if (checked.succeeded()) {
+        open(request, subscription, checked.result());
+      } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
+        counters.unauthorizedSubscriptions.increment();
+        if (refused.status == 401) {
+          request.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        ErrorResponses.send(request.response(), refused.status, refused.getMessage());
+      } else {
+        log.log(Level.WARNING, "Could not check the token of " + request.remoteAddress() + " " + request.path(), checked.cause());
+        ErrorResponses.send(request.response(), 500, "could not check the token");
+      }
+    });
+  }
+
+  /** Opens the stream; with a {@code grant} that expires, the stream ends then, and the client needs a new token. */
+  private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant) {
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
     stream.userAgent(userAgents.of(request.getHeader("User-Agent")));
     stream.onSlowDrop((s, reason) -> {
@@ -72,8 +120,23 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       log.info("Disconnected slow client " + s.describe() + ": " + reason);
     });
     counters.connectionsOpened.increment();
-    request.response().closeHandler(v -> hub.detach(stream));
+    long expiry = grant == null || grant.expiresAtMillis() == 0 ? -1
+        : vertx.setTimer(Math.max(1, grant.expiresAtMillis() - System.currentTimeMillis()), t -> {
+          if (!stream.isClosed()) {
+            counters.streamsExpired.increment();
+            stream.end();
+            hub.detach(stream);
+          }
+        });
+    request.response().closeHandler(v -> {
+      vertx.cancelTimer(expiry);
+      hub.detach(stream);
+    });
     request.response().exceptionHandler(e -> hub.detach(stream));
+    if (expiry >= 0) {
+      // Ended another way (node shutdown): the timer need not keep the stream until the token's expiry.
+      request.response().endHandler(v -> vertx.cancelTimer(expiry));
+    }
     hub.attach(stream)
         .onSuccess(v -> {
           stream.open(retryMillis);
@@ -82,6 +145,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
           request.headers().clear();
         })
         .onFailure(e -> {
+          vertx.cancelTimer(expiry);
           if (!stream.isClosed()) {
             hub.detach(stream);
             ErrorResponses.send(request.response(), 503, "could not subscribe: " + e.getMessage());
@@ -90,12 +154,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   }
 
   /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */
-  private static List<Namespace> requestedNamespaces(HttpServerRequest request) {
+  private static List<Namespace> requestedNamespaces(String path, List<String> params) {
     List<Namespace> namespaces = new ArrayList<>();
-    String rest = request.path().substring(PREFIX.length());
-    // Decoded here rather than with request.params(), which would keep its map for the stream's lifetime.
-    List<String> params = request.query() == null ? List.of()
-        : new QueryStringDecoder(request.uri()).parameters().getOrDefault("ns", List.of());
+    String rest = path.substring(PREFIX.length());
     Namespace fromPath = Namespace.fromPath(rest);
     if (!fromPath.isRoot() || params.isEmpty()) {
       namespaces.add(fromPath);

@@ -22,6 +22,10 @@ public final class NodeCounters {
   public final LongAdder connectionsClosed = new LongAdder();
   /** Connections closed because their write queue stayed full past the bound. */
   public final LongAdder slowClientsDropped = new LongAdder();
+  /** Subscriptions refused for a missing, invalid or insufficient token (401 and 403). */
+  public final LongAdder unauthorizedSubscriptions = new LongAdder();
+  /** Streams ended because the token they were opened with expired. */
+  public final LongAdder streamsExpired = new LongAdder();
   /** Publish attempts rejected (bad namespace, event name, body) per entry point. */
   public final LongAdder rejectedHttp = new LongAdder();
   public final LongAdder rejectedEventBus = new LongAdder();

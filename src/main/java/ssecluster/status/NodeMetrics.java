@@ -35,6 +35,10 @@ public final class NodeMetrics {
     counter("sse_connections_closed", "SSE connections closed on this node, for any reason", counters.connectionsClosed);
     counter("sse_slow_clients_dropped", "SSE connections closed because their write queue stayed full past the bound",
         counters.slowClientsDropped);
+    counter("sse_subscriptions_unauthorized", "SSE subscriptions refused for a missing, invalid or insufficient token (401, 403)",
+        counters.unauthorizedSubscriptions);
+    counter("sse_streams_token_expired", "SSE streams ended because the token they were opened with expired",
+        counters.streamsExpired);
     counter("sse_messages_published", "Messages this node accepted and put on the event bus (HTTP, event bus, Redis)",
         counters.published);
     countersBySource("sse_messages_rejected", "Publish attempts rejected for a bad namespace, event name or body, by entry point",

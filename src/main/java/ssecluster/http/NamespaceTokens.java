@@ -1,0 +1,99 @@
+package ssecluster.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import ssecluster.namespace.Namespace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JWTs that grant namespaces, as Mercure's hub grants topics: a token signed with HS256 and the node's
+ * secret whose claim ({@code publish} or {@code subscribe}) lists namespaces, each covering its descendants
+ * ({@code ""} covers everything). No token, a bad signature, or a token past {@code exp} or before
+ * {@code nbf} is 401; a namespace outside the claim is 403.
+ */
+final class NamespaceTokens {
+
+  /** A refusal with its HTTP status. */
+  static final class Refused extends RuntimeException {
+    final int status;
+
+    Refused(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** What a valid token allows until when: {@code expiresAtMillis} is 0 when it has no {@code exp}. */
+  record Grant(long expiresAtMillis) {
+  }
+
+  static final String PUBLISH = "publish";
+  static final String SUBSCRIBE = "subscribe";
+
+  private final JWTAuth jwt;
+  private final String claim;
+
+  NamespaceTokens(Vertx vertx, String secret, String claim) {
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    this.claim = claim;
+  }
+
+  /** The token of an {@code Authorization: Bearer <JWT>} header; null when the header is absent or another scheme. */
+  static String bearer(String authorizationHeader) {
+    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorizationHeader.substring(7).trim();
+  }
+
+  /**
+   * Succeeds when {@code token} grants every one of {@code wanted}; fails with {@link Refused}. A missing
+   * token is refused with {@code whenMissing}, which tells the caller where a token goes.
+   */
+  Future<Grant> check(String token, List<Namespace> wanted, String whenMissing) {
+    if (token == null || token.isEmpty()) {
+      return Future.failedFuture(new Refused(401, whenMissing));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(invalid -> Future.failedFuture(new Refused(401, "invalid token: " + invalid.getMessage())))
+        .compose(user -> {
+          JsonObject claims = user.attributes().getJsonObject("accessToken");
+          List<Namespace> granted = granted(claims);
+          for (Namespace namespace : wanted) {
+            if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
+              return Future.failedFuture(new Refused(403, "the token's '" + claim + "' claim does not cover namespace '"
+                  + namespace.name() + "'"));
+            }
+          }
+          Object exp = claims == null ? null : claims.getValue("exp");
+          return Future.succeededFuture(new Grant(exp instanceof Number seconds ? seconds.longValue() * 1000 : 0));
+        });
+  }
+
+  /** The claim's namespaces; a missing claim or one that is not a list of valid namespaces grants nothing. */
+  private List<Namespace> granted(JsonObject claims) {
+    List<Namespace> granted = new ArrayList<>();
+    Object value = claims == null ? null : claims.getValue(claim);
+    if (value instanceof JsonArray list) {
+      for (Object entry : list) {
+        if (entry instanceof String name) {
+          try {
+            granted.add(Namespace.parse(name));
+          } catch (IllegalArgumentException notANamespace) {
+            // Grants nothing; the 403 names the namespace that was asked for.
+          }
+        }
+      }
+    }
+    return granted;
+  }
+}
