@@ -70,12 +70,25 @@ public final class Node {
 
   /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */
   public static Future<Node> start(Settings settings) {
-    return ClusterFactory.join(settings, false).compose(clustered -> {
-      Node node = new Node(settings, clustered);
-      return node.deploy()
-          .map(node)
-          .recover(failure -> clustered.vertx().close().transform(closed -> Future.failedFuture(failure)));
+    // A promise with no context, as in stop(): after a failed deployment vertx.close() stops every event
+    // loop, and a future bound to one of them (as compose/recover would make it) would never report back,
+    // leaving the caller waiting forever without a word about what failed.
+    Promise<Node> started = Promise.promise();
+    ClusterFactory.join(settings, false).onComplete(joined -> {
+      if (joined.failed()) {
+        started.fail(joined.cause());
+        return;
+      }
+      Node node = new Node(settings, joined.result());
+      node.deploy().onComplete(deployed -> {
+        if (deployed.succeeded()) {
+          started.complete(node);
+        } else {
+          node.vertx.close().onComplete(closed -> started.fail(deployed.cause()));
+        }
+      });
     });
+    return started.future();
   }
 
   private Future<Void> deploy() {
