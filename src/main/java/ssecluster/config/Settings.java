@@ -41,6 +41,7 @@ public final class Settings {
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
+      new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
@@ -129,6 +130,7 @@ public final class Settings {
         throw new IllegalArgumentException(secret + " must be at least 32 bytes (HS256 wants a 256-bit key)");
       }
     }
+    corsOrigins();
     if (redisStream().isEmpty() || redisGroup().isEmpty()) {
       throw new IllegalArgumentException("--redis-stream and --redis-group must not be empty");
     }
@@ -261,6 +263,30 @@ public final class Settings {
   /** Empty when subscribing is open to anyone; see http.NamespaceTokens. */
   public String subscribeJwtSecret() {
     return values.get("--subscribe-jwt-secret");
+  }
+
+  /**
+   * Origins allowed to call this node from a browser, lower case: empty for none, {@code ["*"]} for any. Each
+   * is {@code scheme://host[:port]} with nothing after it, as browsers send it in {@code Origin}.
+   */
+  public List<String> corsOrigins() {
+    String value = values.get("--cors-origins").trim();
+    if (value.equals("*")) {
+      return List.of("*");
+    }
+    List<String> origins = new ArrayList<>();
+    for (String part : value.split(",")) {
+      String origin = part.trim().toLowerCase();
+      if (origin.isEmpty()) {
+        continue;
+      }
+      if (!origin.matches("https?://[a-z0-9.\\[\\]:-]+")) {
+        throw new IllegalArgumentException("--cors-origins: '" + part.trim() + "' is not an origin such as"
+            + " https://app.example or http://localhost:3000 (no path, no trailing slash), or * for any");
+      }
+      origins.add(origin);
+    }
+    return List.copyOf(origins);
   }
 
   public boolean adminRemote() {

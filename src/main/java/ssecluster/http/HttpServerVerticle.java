@@ -39,6 +39,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final StaticAssets assets;
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
+  private CrossOrigin crossOrigin;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
                             NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate, StaticAssets assets) {
@@ -54,7 +55,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    subscribe = new SubscribeHandler(vertx, hub, counters, settings);
+    crossOrigin = CrossOrigin.of(settings.corsOrigins());
+    subscribe = new SubscribeHandler(vertx, hub, counters, settings, crossOrigin);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -102,13 +104,16 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    // Preflights of pages on other origins (--cors-origins); the answers of the routes below carry the headers.
+    router.route().method(HttpMethod.OPTIONS).handler(crossOrigin.preflight());
     // GET /subscribe is served before the router (see SubscribeHandler#handle); other methods get 405 here.
     router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
+        .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
             : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
-    router.get("/health").handler(new HealthHandler(state, counters));
+    router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
     router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));
     // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.

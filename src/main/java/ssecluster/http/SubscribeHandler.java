@@ -47,8 +47,11 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   /** Null when anyone may subscribe. */
   private final NamespaceTokens tokens;
 
-  SubscribeHandler(Vertx vertx, FanoutHub hub, NodeCounters counters, Settings settings) {
+  private final CrossOrigin crossOrigin;
+
+  SubscribeHandler(Vertx vertx, FanoutHub hub, NodeCounters counters, Settings settings, CrossOrigin crossOrigin) {
     this.vertx = vertx;
+    this.crossOrigin = crossOrigin;
     this.tokens = settings.subscribeJwtSecret().isEmpty() ? null
         : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE);
     this.hub = hub;
@@ -72,6 +75,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
    */
   @Override
   public void handle(HttpServerRequest request) {
+    crossOrigin.decorate(request);
     // Decoded here rather than with request.params(), which would keep its map for the stream's lifetime.
     Map<String, List<String>> query = request.query() == null ? Map.of()
         : new QueryStringDecoder(request.uri()).parameters();

@@ -197,7 +197,54 @@ class SpaBrowserTest {
     waitFor("the header to leave the live state", d -> !"live".equals(browser.findElement(By.id("conn")).getAttribute("data-state")));
   }
 
+  /**
+   * A page on one origin using another origin's streams and publish endpoint, as the browser enforces CORS:
+   * a node started with --cors-origins naming the page's origin serves it, one without refuses it.
+   */
+  @Test
+  void aPageOnAnotherOriginSubscribesAndPublishesOnlyWhereItsOriginIsAllowed() throws IOException {
+    startClusterAndBrowser();
+    String pageOrigin = "http://127.0.0.1:" + nodeA.httpPort();
+    Node allowing = cluster.start("--node-name", "spa-node-cors", "--cors-origins", pageOrigin);
+    String allowed = "http://127.0.0.1:" + allowing.httpPort();
+    String refusing = "http://127.0.0.1:" + nodeB.httpPort();
+    // Any document of that origin but the console, whose Content-Security-Policy keeps it to its own node.
+    browser.get(pageOrigin + "/health");
+    script("window.cors = {received: []};"
+        + "const watch = (name, url) => { const es = new EventSource(url);"
+        + "  es.onopen = () => window.cors[name] = 'open';"
+        + "  es.onmessage = (e) => window.cors.received.push(name + ':' + e.data);"
+        + "  es.onerror = () => window.cors[name] = es.readyState === EventSource.CLOSED ? 'failed' : 'retrying'; };"
+        + "watch('allowed', '" + allowed + "/subscribe/cors');"
+        + "watch('refused', '" + refusing + "/subscribe/cors');");
+    waitForCors("the stream of the allowing node to open", d -> "open".equals(script("return window.cors.allowed")));
+    waitForCors("the browser to give up the stream of the other node",
+        d -> "failed".equals(script("return window.cors.refused")));
+
+    // A bearer header makes the browser send a preflight first; text/plain alone would not.
+    script("const post = (name, url) => fetch(url + '/publish/cors', {method: 'POST', body: 'sent by ' + name,"
+        + "  headers: {'Authorization': 'Bearer not-checked-here', 'Content-Type': 'text/plain'}})"
+        + "  .then(r => window.cors[name + 'Publish'] = r.status, () => window.cors[name + 'Publish'] = 'blocked');"
+        + "post('allowed', '" + allowed + "'); post('refused', '" + refusing + "');");
+    waitForCors("the cross-origin publish to be answered", d -> script("return window.cors.allowedPublish") != null);
+    assertEquals(202L, script("return window.cors.allowedPublish"));
+    waitForCors("the other node's publish to be blocked", d -> "blocked".equals(script("return window.cors.refusedPublish")));
+    waitForCors("the published message on the cross-origin stream",
+        d -> ((List<?>) script("return window.cors.received")).contains("allowed:sent by allowed"));
+    assertEquals(List.of("allowed:sent by allowed"), script("return window.cors.received"),
+        "the refused publish never reached the stream (its preflight failed, so the POST was never sent)");
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------------
+
+  /** {@link #waitFor} that shows what the page's cross-origin probes saw when it times out. */
+  private static void waitForCors(String what, Function<WebDriver, Boolean> condition) {
+    try {
+      waitFor(what, condition);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("timed out waiting for " + what + "; the page saw " + script("return JSON.stringify(window.cors)"), e);
+    }
+  }
 
   private static void requireChromium() {
     if (Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER))) {

@@ -39,6 +39,13 @@ public final class Http {
     return send(headers.length == 0 ? request : request.headers(headers));
   }
 
+  /** An OPTIONS request (a browser's preflight, say) with headers given as name, value, name, value... */
+  public static HttpResponse<String> options(int port, String pathAndQuery, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody());
+    return send(headers.length == 0 ? request : request.headers(headers));
+  }
+
   /**
    * Sends and waits for the whole body, 20 s at most: an answer that turns out to be an endless event stream
    * (a subscription that should have been refused, say) fails the test instead of hanging it.
