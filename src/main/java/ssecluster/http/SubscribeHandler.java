@@ -90,13 +90,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       open(request, subscription, null);
       return;
     }
-    // EventSource cannot set headers, so a browser sends its token as ?access_token= (RFC 6750, 2.3).
-    String token = NamespaceTokens.bearer(request.getHeader("Authorization"));
-    if (token == null) {
-      List<String> fromQuery = query.get(ACCESS_TOKEN);
-      token = fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
-    }
-    tokens.check(token, subscription.namespaces(), MISSING_TOKEN).onComplete(checked -> {
+    tokens.check(tokenOf(request, query), subscription.namespaces(), MISSING_TOKEN).onComplete(checked -> {
       if (request.response().closed()) {
         return;
       }
@@ -113,6 +107,16 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         ErrorResponses.send(request.response(), 500, "could not check the token");
       }
     });
+  }
+
+  /** The bearer token, or else {@code ?access_token=}: EventSource cannot set headers (RFC 6750, 2.3). */
+  private static String tokenOf(HttpServerRequest request, Map<String, List<String>> query) {
+    String token = NamespaceTokens.bearer(request.getHeader("Authorization"));
+    if (token != null) {
+      return token;
+    }
+    List<String> fromQuery = query.get(ACCESS_TOKEN);
+    return fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
   }
 
   /** Opens the stream; with a {@code grant} that expires, the stream ends then, and the client needs a new token. */
@@ -132,15 +136,16 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
             hub.detach(stream);
           }
         });
+    // A stream that ends another way (client gone, node shutdown) cancels its timer, which would otherwise
+    // keep it in memory until the token's expiry.
     request.response().closeHandler(v -> {
-      vertx.cancelTimer(expiry);
+      cancel(expiry);
       hub.detach(stream);
     });
-    request.response().exceptionHandler(e -> hub.detach(stream));
     if (expiry >= 0) {
-      // Ended another way (node shutdown): the timer need not keep the stream until the token's expiry.
-      request.response().endHandler(v -> vertx.cancelTimer(expiry));
+      request.response().endHandler(v -> cancel(expiry)); // set only here: idle streams stay as small as before
     }
+    request.response().exceptionHandler(e -> hub.detach(stream));
     hub.attach(stream)
         .onSuccess(v -> {
           stream.open(retryMillis);
@@ -149,12 +154,18 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
           request.headers().clear();
         })
         .onFailure(e -> {
-          vertx.cancelTimer(expiry);
+          cancel(expiry);
           if (!stream.isClosed()) {
             hub.detach(stream);
             ErrorResponses.send(request.response(), 503, "could not subscribe: " + e.getMessage());
           }
         });
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */
