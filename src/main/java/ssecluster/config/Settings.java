@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -276,7 +277,7 @@ public final class Settings {
     }
     List<String> origins = new ArrayList<>();
     for (String part : value.split(",")) {
-      String origin = part.trim().toLowerCase();
+      String origin = part.trim().toLowerCase(Locale.ROOT);
       if (origin.isEmpty()) {
         continue;
       }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,7 +42,7 @@ final class CrossOrigin {
   }
 
   private boolean allows(String origin) {
-    return origin != null && (anyOrigin || origins.contains(origin.toLowerCase()));
+    return origin != null && (anyOrigin || origins.contains(origin.toLowerCase(Locale.ROOT)));
   }
 
   /** Adds the CORS headers an allowed origin needs to read this response. */
