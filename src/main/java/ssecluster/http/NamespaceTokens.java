@@ -2,6 +2,7 @@ package ssecluster.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -28,6 +29,14 @@ final class NamespaceTokens {
     Refused(int status, String message) {
       super(message, null, false, false);
       this.status = status;
+    }
+
+    /** Answers with the status and the reason; a 401 also says that a bearer token is what is missing. */
+    void answer(HttpServerResponse response) {
+      if (status == 401) {
+        response.putHeader("WWW-Authenticate", "Bearer");
+      }
+      ErrorResponses.send(response, status, getMessage());
     }
   }
 

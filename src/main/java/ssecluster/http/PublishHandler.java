@@ -51,10 +51,7 @@ final class PublishHandler implements Handler<RoutingContext> {
         publish(ctx, namespace);
       } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
         counters.unauthorizedHttp.increment();
-        if (refused.status == 401) {
-          ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        }
-        ErrorResponses.send(ctx, refused.status, refused.getMessage());
+        refused.answer(ctx.response());
       } else {
         ctx.fail(checked.cause());
       }

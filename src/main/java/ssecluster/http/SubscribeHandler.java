@@ -98,10 +98,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         open(request, subscription, checked.result());
       } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
         counters.unauthorizedSubscriptions.increment();
-        if (refused.status == 401) {
-          request.response().putHeader("WWW-Authenticate", "Bearer");
-        }
-        ErrorResponses.send(request.response(), refused.status, refused.getMessage());
+        refused.answer(request.response());
       } else {
         log.log(Level.WARNING, "Could not check the token of " + request.remoteAddress() + " " + request.path(), checked.cause());
         ErrorResponses.send(request.response(), 500, "could not check the token");

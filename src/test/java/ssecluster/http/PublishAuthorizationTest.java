@@ -1,12 +1,7 @@
 package ssecluster.http;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +11,7 @@ import ssecluster.testsupport.Http;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
+import ssecluster.testsupport.Tokens;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -24,6 +20,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static ssecluster.testsupport.Tokens.assertRefused;
 
 /**
  * A node started with a publish secret: only bearers of a JWT signed with it publish over HTTP, and only to
@@ -34,18 +31,15 @@ class PublishAuthorizationTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
   private static TestCluster cluster;
   private static Node node;
-  private static JWTAuth signer;
-  private static JWTAuth otherSigner;
+  private static Tokens signer;
+  private static Tokens otherSigner;
 
   @BeforeAll
   static void start() {
     cluster = new TestCluster();
     node = cluster.start("--publish-jwt-secret", SECRET);
-    Vertx vertx = cluster.clients();
-    signer = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
-    otherSigner = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET + "-but-another-one")));
+    signer = new Tokens(cluster.clients(), SECRET);
+    otherSigner = new Tokens(cluster.clients(), SECRET + "-but-another-one");
   }
 
   @AfterAll
@@ -55,12 +49,12 @@ class PublishAuthorizationTest {
 
   @Test
   void onlyTokensThatCoverTheNamespacePublish() throws Exception {
-    String pets = token(signer, new JsonObject().put("publish", new JsonArray().add("pets")));
-    String everything = token(signer, new JsonObject().put("publish", new JsonArray().add("")));
-    String noClaim = token(signer, new JsonObject().put("sub", "someone"));
-    String expired = token(signer, new JsonObject().put("publish", new JsonArray().add(""))
+    String pets = signer.sign(new JsonObject().put("publish", new JsonArray().add("pets")));
+    String everything = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
+    String noClaim = signer.sign(new JsonObject().put("sub", "someone"));
+    String expired = signer.sign(new JsonObject().put("publish", new JsonArray().add(""))
         .put("exp", System.currentTimeMillis() / 1000 - 60));
-    String forged = token(otherSigner, new JsonObject().put("publish", new JsonArray().add("")));
+    String forged = otherSigner.sign(new JsonObject().put("publish", new JsonArray().add("")));
     long unauthorizedBefore = node.counters().unauthorizedHttp.sum();
 
     try (SseClient all = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe")) {
@@ -95,17 +89,7 @@ class PublishAuthorizationTest {
     assertTrue(!Settings.of("--publish-jwt-secret", SECRET).describe().contains(SECRET), "the log never shows the secret");
   }
 
-  private static void assertRefused(int status, HttpResponse<String> response, boolean challenge) {
-    assertEquals(status, response.statusCode(), response.body());
-    assertEquals(status, new JsonObject(response.body()).getInteger("status"));
-    assertEquals(challenge, response.headers().firstValue("WWW-Authenticate").isPresent(), response.headers().toString());
-  }
-
   private static HttpResponse<String> publish(String path, String data, String... headers) {
     return Http.post(node.httpPort(), "/publish/" + path, data, headers);
-  }
-
-  private static String token(JWTAuth signer, JsonObject claims) {
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
   }
 }

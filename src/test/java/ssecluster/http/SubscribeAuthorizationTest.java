@@ -1,13 +1,8 @@
 package ssecluster.http;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +12,7 @@ import ssecluster.testsupport.Http;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
+import ssecluster.testsupport.Tokens;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -27,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static ssecluster.testsupport.Tokens.assertRefused;
 
 /**
  * A node started with a subscribe secret: a stream opens only with a JWT signed with it whose
@@ -38,18 +35,15 @@ class SubscribeAuthorizationTest {
   private static final String SECRET = "another-test-secret-long-enough-for-hs256";
   private static TestCluster cluster;
   private static Node node;
-  private static JWTAuth signer;
-  private static JWTAuth otherSigner;
+  private static Tokens signer;
+  private static Tokens otherSigner;
 
   @BeforeAll
   static void start() {
     cluster = new TestCluster();
     node = cluster.start("--subscribe-jwt-secret", SECRET);
-    Vertx vertx = cluster.clients();
-    signer = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
-    otherSigner = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET + "-but-another-one")));
+    signer = new Tokens(cluster.clients(), SECRET);
+    otherSigner = new Tokens(cluster.clients(), SECRET + "-but-another-one");
   }
 
   @AfterAll
@@ -59,11 +53,11 @@ class SubscribeAuthorizationTest {
 
   @Test
   void onlyTokensThatCoverEveryNamespaceOpenAStream() throws Exception {
-    String pets = token(signer, grants("pets"));
-    String everything = token(signer, grants(""));
-    String expired = token(signer, grants("").put("exp", System.currentTimeMillis() / 1000 - 60));
-    String forged = token(otherSigner, grants(""));
-    String publishOnly = token(signer, new JsonObject().put("publish", new JsonArray().add("")));
+    String pets = signer.sign(grants("pets"));
+    String everything = signer.sign(grants(""));
+    String expired = signer.sign(grants("").put("exp", System.currentTimeMillis() / 1000 - 60));
+    String forged = otherSigner.sign(grants(""));
+    String publishOnly = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
     long refusedBefore = node.counters().unauthorizedSubscriptions.sum();
 
     assertRefused(401, get("/subscribe/pets"), true);
@@ -97,7 +91,7 @@ class SubscribeAuthorizationTest {
   @Test
   void aStreamEndsWhenItsTokenExpires() throws Exception {
     long expSeconds = System.currentTimeMillis() / 1000 + 3;
-    String shortLived = token(signer, grants("pets").put("exp", expSeconds));
+    String shortLived = signer.sign(grants("pets").put("exp", expSeconds));
     long expiredBefore = node.counters().streamsExpired.sum();
 
     try (SseClient stream = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/pets?access_token=" + shortLived)) {
@@ -131,21 +125,11 @@ class SubscribeAuthorizationTest {
     return events.stream().map(Event::data).toList();
   }
 
-  private static void assertRefused(int status, HttpResponse<String> response, boolean challenge) {
-    assertEquals(status, response.statusCode(), response.body());
-    assertEquals(status, new JsonObject(response.body()).getInteger("status"));
-    assertEquals(challenge, response.headers().firstValue("WWW-Authenticate").isPresent(), response.headers().toString());
-  }
-
   private static HttpResponse<String> get(String pathAndQuery, String... headers) {
     return Http.get(node.httpPort(), pathAndQuery, headers);
   }
 
   private static void publish(String path, String data) {
     assertEquals(202, Http.post(node.httpPort(), "/publish/" + path, data).statusCode());
-  }
-
-  private static String token(JWTAuth signer, JsonObject claims) {
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
   }
 }
