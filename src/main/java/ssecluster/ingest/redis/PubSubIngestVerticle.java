@@ -33,8 +33,12 @@ public final class PubSubIngestVerticle extends VerticleBase {
 
   static final String LEADER_LOCK = "sse-cluster:redis-pubsub-reader";
   static final long ACQUIRE_EVERY_MILLIS = 1000;
-  /** How long a try for the lock may wait on Hazelcast; short, as it holds a worker thread. */
-  private static final long ACQUIRE_WAIT_MILLIS = 200;
+  /**
+   * A try for the lock does not wait: we try again each second anyway, and a waiting try parks a lock
+   * operation on the partition owner, which Hazelcast fails with two warnings and stack traces whenever
+   * that partition migrates, that is at every member joining or leaving (every {@code run.sh publish}).
+   */
+  private static final long ACQUIRE_WAIT_MILLIS = 0;
   private static final long PING_EVERY_MILLIS = 1000;
   /** A subscribed connection that leaves a PING unanswered this long is treated as lost. */
   private static final long PING_TIMEOUT_MILLIS = 2000;
