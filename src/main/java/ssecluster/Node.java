@@ -12,6 +12,7 @@ import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publisher;
 import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.cluster.ClusterFactory;
+import ssecluster.cluster.ExpectedDepartures;
 import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
@@ -99,6 +100,7 @@ public final class Node {
           clusterManager.getHazelcastInstance().getPartitionService().addPartitionLostListener(event -> partitionLost());
           return eventBusIngest.servePublishRequests(vertx);
         })
+        .compose(v -> ExpectedDepartures.INSTANCE.watch(vertx, clusterManager))
         .compose(v -> deployRedisIngest())
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
@@ -173,12 +175,14 @@ public final class Node {
   }
 
   /**
-   * Leaves gracefully: reports STOPPING to health checks, ends every SSE stream so clients reconnect
-   * elsewhere, stops the HTTP servers, then leaves the Hazelcast cluster.
+   * Leaves gracefully: reports STOPPING to health checks, tells the other nodes it is leaving (so they do
+   * not warn that it died), ends every SSE stream so clients reconnect elsewhere, stops the HTTP servers,
+   * then leaves the Hazelcast cluster.
    */
   public Future<Void> stop() {
     state.phase(NodeState.Phase.STOPPING);
-    Future<Void> httpStopped = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+    Future<Void> httpStopped = ExpectedDepartures.announce(vertx, clusterManager)
+        .compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
     // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
     // (and any context a composed future would dispatch to) is gone.
     Promise<Void> closed = Promise.promise();

@@ -12,6 +12,9 @@ public final class BusAddresses {
   /** Where a node that starts watching an address asks the others to confirm they route it there. */
   public static final String ROUTE_CHECK = "sse:route-check";
 
+  /** Where a node says it is about to leave the cluster, so the others expect it to go. */
+  public static final String LEAVING = "sse:leaving";
+
   /** Header of a routing probe (its token): never a message for clients, nor a publish to re-route. */
   public static final String HEADER_PROBE = "sse-probe";
   /** Header naming the node that sent a routing probe. */

@@ -1,0 +1,168 @@
+package ssecluster.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import ssecluster.bus.BusAddresses;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Filter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps Hazelcast's warnings about members that vanish, and drops them for members that leave on purpose.
+ *
+ * <p>Hazelcast sends no leave message: when a member shuts down, even gracefully, every other member sees
+ * its connection close, retries it, and warns "Removing connection to endpoint ..." and "Member ... is
+ * suspected to be dead", exactly as for a crash. A light member ({@code run.sh publish}) leaves after each
+ * publish and a node leaves at each restart, so those warnings would come by the dozen and teach people to
+ * ignore the ones that matter. Expected to leave are:
+ * <ul>
+ *   <li>light members: they hold no data and no streams, so their going never needs anyone's attention;</li>
+ *   <li>nodes that announced their leaving on {@link BusAddresses#LEAVING} first ({@link #announce}).</li>
+ * </ul>
+ * Hazelcast's INFO lines ("Removing Member ...", the new member list) still say who left.
+ *
+ * <p>java.util.logging is one per JVM, so this filter and what it knows are too; tests run several nodes
+ * in one JVM, and each adds what it learns.
+ */
+public final class ExpectedDepartures implements Filter {
+
+  private static final Logger log = Logger.getLogger(ExpectedDepartures.class.getName());
+
+  /** The one instance, installed on Hazelcast's two loggers that warn about a member that left. */
+  public static final ExpectedDepartures INSTANCE = new ExpectedDepartures();
+
+  /**
+   * Where Hazelcast warns about a member that went: its connection retries, its suspicion, and a cluster-safe
+   * query (our {@code /health}) that it left in the middle of. Strong references: java.util.logging forgets
+   * the filter of a logger nobody holds.
+   */
+  private static final List<Logger> FILTERED = List.of(
+      Logger.getLogger("com.hazelcast.internal.server.tcp.TcpServerConnectionErrorHandler"),
+      Logger.getLogger("com.hazelcast.internal.cluster.impl.MembershipManager"),
+      Logger.getLogger("com.hazelcast.internal.partition.PartitionServiceProxy"));
+
+  /**
+   * "Removing connection to endpoint [127.0.0.1]:5704 ...", "Member [127.0.0.1]:5704 - uuid is suspected ..."
+   * and, in a MemberLeftException, "Member [127.0.0.1]:5704 - uuid has left cluster!".
+   */
+  private static final Pattern MEMBER_ADDRESS =
+      Pattern.compile("(?:Removing connection to endpoint|Member) (\\[[^\\]]+\\]:\\d+)");
+
+  /** How long after leaving a member's connection errors and suspicion may still be logged. */
+  private static final long GRACE_MILLIS = 30_000;
+  private static final long FOREVER = Long.MAX_VALUE;
+
+  /** Hazelcast address ({@code [host]:port}) -> until when a warning about it is expected (epoch ms). */
+  private final Map<String, Long> expected = new ConcurrentHashMap<>();
+  private final AtomicBoolean installed = new AtomicBoolean();
+
+  private ExpectedDepartures() {
+  }
+
+  /**
+   * Starts filtering, and learns from this node's cluster which members are light and which nodes announce
+   * their leaving.
+   */
+  public Future<Void> watch(Vertx vertx, HazelcastClusterManager clusterManager) {
+    if (installed.compareAndSet(false, true)) {
+      FILTERED.forEach(logger -> logger.setFilter(this));
+    }
+    var cluster = clusterManager.getHazelcastInstance().getCluster();
+    cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        Member member = event.getMember();
+        if (member.isLiteMember()) {
+          expectIfLight(member);
+        } else {
+          // A node now at the address of a member that left: its own vanishing must be reported.
+          expected.remove(address(member));
+        }
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        expected.computeIfPresent(address(event.getMember()), (address, until) -> System.currentTimeMillis() + GRACE_MILLIS);
+      }
+    });
+    cluster.getMembers().forEach(this::expectIfLight);
+    return vertx.eventBus().consumer(BusAddresses.LEAVING, message -> {
+      if (message.body() instanceof JsonObject notice) {
+        expect(notice.getString("address", ""), System.currentTimeMillis() + GRACE_MILLIS);
+      }
+    }).completion();
+  }
+
+  /**
+   * Tells the other nodes that this one is about to leave the cluster. Completes once the notice is on its
+   * way (or after a second at most): best effort, as it only decides which warnings they log.
+   */
+  public static Future<Void> announce(Vertx vertx, HazelcastClusterManager clusterManager) {
+    JsonObject notice = new JsonObject()
+        .put("address", address(clusterManager.getHazelcastInstance().getCluster().getLocalMember()));
+    return vertx.eventBus().publisher(BusAddresses.LEAVING).write(notice)
+        .timeout(1, TimeUnit.SECONDS)
+        .otherwiseEmpty();
+  }
+
+  @Override
+  public boolean isLoggable(LogRecord record) {
+    if (record.getLevel().intValue() < Level.WARNING.intValue()) {
+      return true;
+    }
+    if (!aboutExpectedDeparture(record.getMessage())
+        && (record.getThrown() == null || !aboutExpectedDeparture(record.getThrown().getMessage()))) {
+      return true;
+    }
+    if (log.isLoggable(Level.FINE)) {
+      log.fine("Expected departure, not a warning: " + record.getMessage());
+    }
+    return false;
+  }
+
+  private boolean aboutExpectedDeparture(String message) {
+    if (message == null) {
+      return false;
+    }
+    Matcher matcher = MEMBER_ADDRESS.matcher(message);
+    return matcher.find() && isExpected(matcher.group(1));
+  }
+
+  private boolean isExpected(String address) {
+    Long until = expected.get(address);
+    return until != null && until >= System.currentTimeMillis();
+  }
+
+  private void expectIfLight(Member member) {
+    if (member.isLiteMember() && !member.localMember()) {
+      expect(address(member), FOREVER);
+    }
+  }
+
+  private void expect(String address, long until) {
+    if (address.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    expected.values().removeIf(previous -> previous < now);
+    expected.merge(address, until, Math::max);
+  }
+
+  private static String address(Member member) {
+    return member.getAddress().toString();
+  }
+}

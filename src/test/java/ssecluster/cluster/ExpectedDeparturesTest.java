@@ -1,0 +1,145 @@
+package ssecluster.cluster;
+
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import ssecluster.Node;
+import ssecluster.testsupport.Await;
+import ssecluster.testsupport.Http;
+import ssecluster.testsupport.TestCluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Members that leave on purpose (a light member after its publish, a node that is stopped) leave no
+ * warnings in the other nodes' logs; a member that vanishes unannounced still does.
+ */
+class ExpectedDeparturesTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  /** Hazelcast's connection retries and suspicion come within a second of the member going. */
+  private static final long SETTLE_MILLIS = 2_000;
+
+  private static TestCluster cluster;
+  private static Node observer;
+  private final Logger hazelcastLogs = Logger.getLogger("com.hazelcast");
+  private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+        warnings.add(record);
+      }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster();
+    observer = cluster.start();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void captureWarnings() {
+    hazelcastLogs.addHandler(capture);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    hazelcastLogs.removeHandler(capture);
+  }
+
+  @Test
+  void aLightMemberThatLeavesAfterPublishingIsNoWarning() throws Exception {
+    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(cluster.settings(), true), WAIT, "a light member to join");
+    String address = hazelcastAddress(light);
+    String id = light.clusterManager().getNodeId();
+    Await.until("the light member in the member list", WAIT, () -> members(observer).contains(id));
+
+    Await.result(light.vertx().close(), WAIT, "the light member to leave");
+
+    Await.until("the light member to leave the member list", WAIT, () -> !members(observer).contains(id));
+    Thread.sleep(SETTLE_MILLIS);
+    assertEquals(List.of(), warningsAbout(address));
+  }
+
+  @Test
+  void aNodeThatIsStoppedIsNoWarning() throws Exception {
+    Node leaving = cluster.start();
+    String id = leaving.nodeId();
+    String address = hazelcastAddress(leaving);
+
+    cluster.stop(leaving);
+
+    Await.until("the stopped node to leave the member list", WAIT, () -> !members(observer).contains(id));
+    Thread.sleep(SETTLE_MILLIS);
+    assertEquals(List.of(), warningsAbout(address));
+  }
+
+  @Test
+  void aMemberThatVanishesWithoutNoticeIsStillAWarning() throws Exception {
+    // A data member that never announces: its Hazelcast stops at once, as when its process is killed.
+    ClusterFactory.ClusteredVertx member = Await.result(ClusterFactory.join(cluster.settings(), false), WAIT, "a member to join");
+    String address = hazelcastAddress(member);
+    String id = member.clusterManager().getNodeId();
+    Await.until("the member in the member list", WAIT, () -> members(observer).contains(id));
+    try {
+      member.clusterManager().getHazelcastInstance().getLifecycleService().terminate();
+
+      Await.until("the member to leave the member list", WAIT, () -> !members(observer).contains(id));
+      Await.until("a warning about the vanished member", WAIT, () -> !warningsAbout(address).isEmpty());
+    } finally {
+      Await.result(member.vertx().close(), WAIT, "the member's Vert.x to close");
+    }
+  }
+
+  /** The observer's warnings about a member; ports are reused, so other members' lines may name it too. */
+  private List<String> warningsAbout(String address) {
+    String observerAddress = hazelcastAddress(observer);
+    return warnings.stream()
+        .map(record -> record.getMessage() + (record.getThrown() == null ? "" : " " + record.getThrown().getMessage()))
+        .filter(text -> text.startsWith(observerAddress + " ") && text.contains(address))
+        .toList();
+  }
+
+  private static String hazelcastAddress(ClusterFactory.ClusteredVertx member) {
+    return member.clusterManager().getHazelcastInstance().getCluster().getLocalMember().getAddress().toString();
+  }
+
+  private static String hazelcastAddress(Node node) {
+    return ((HazelcastClusterManager) ((VertxInternal) node.vertx()).clusterManager())
+        .getHazelcastInstance().getCluster().getLocalMember().getAddress().toString();
+  }
+
+  private static List<String> members(Node node) {
+    return new JsonObject(Http.get(node.httpPort(), "/health").body()).getJsonArray("clusterMembers")
+        .stream().map(String::valueOf).toList();
+  }
+}
