@@ -17,7 +17,6 @@ import ssecluster.config.Settings;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.RedisStatus;
 
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,8 +39,8 @@ public final class PubSubIngestVerticle extends VerticleBase {
    */
   private static final long ACQUIRE_WAIT_MILLIS = 0;
   private static final long PING_EVERY_MILLIS = 1000;
-  /** A subscribed connection that leaves a PING unanswered this long is treated as lost. */
-  private static final long PING_TIMEOUT_MILLIS = 2000;
+  /** A subscribed connection from which nothing (no message, no PONG) came for this long is treated as lost. */
+  private static final long SILENCE_TIMEOUT_MILLIS = 2000;
   /** Connecting, authenticating and subscribing must be done within this, or the try counts as failed. */
   private static final long SUBSCRIBE_TIMEOUT_MILLIS = 5000;
 
@@ -56,6 +55,8 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private RedisOptions options;
   private long acquireTimer = -1;
   private long pingTimer = -1;
+  /** When the subscribed connection last brought anything: a message, a confirmation or a PONG. */
+  private long lastHeardMillis;
   private boolean acquiring;
   private boolean stopped;
   private long notBeforeMillis;
@@ -137,8 +138,11 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private void onMessage(int current, RedisConnection connection, Response message) {
     // Only aggregates (RESP3 push frames, RESP2 arrays) are messages or confirmations. A simple reply such as
     // a PONG can reach this handler too, and size() on it throws, which used to drop PUBSUB leadership.
-    if (current != session || message == null
-        || (message.type() != ResponseType.PUSH && message.type() != ResponseType.MULTI) || message.size() == 0) {
+    if (current != session || message == null) {
+      return;
+    }
+    lastHeardMillis = System.currentTimeMillis();
+    if ((message.type() != ResponseType.PUSH && message.type() != ResponseType.MULTI) || message.size() == 0) {
       return;
     }
     String kind = message.get(0).toString();
@@ -159,9 +163,18 @@ public final class PubSubIngestVerticle extends VerticleBase {
     log.info("This node now reads Redis PUBSUB (pattern '" + pattern + "') for the cluster");
     if (resp3) {
       // Under RESP2 a PING reply could not be told apart from a message, so liveness rests on the socket.
-      pingTimer = vertx.setPeriodic(PING_EVERY_MILLIS, id -> connection.send(Request.cmd(Command.PING))
-          .timeout(PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-          .onFailure(error -> lost(current, "no answer to PING within " + PING_TIMEOUT_MILLIS + " ms")));
+      // The PING's own future cannot be relied on: the Redis client gives the oldest waiting reply slot to
+      // whatever comes next, and when a message arrives before the PONG, the message takes the PING's slot
+      // (that future never completes) and the PONG comes to our handler instead. So the connection counts
+      // as alive while anything at all arrives on it, and a PING each second makes sure something does.
+      lastHeardMillis = System.currentTimeMillis();
+      pingTimer = vertx.setPeriodic(PING_EVERY_MILLIS, id -> {
+        if (System.currentTimeMillis() - lastHeardMillis > SILENCE_TIMEOUT_MILLIS) {
+          lost(current, "nothing, not even a PONG, within " + SILENCE_TIMEOUT_MILLIS + " ms");
+          return;
+        }
+        connection.send(Request.cmd(Command.PING)).onSuccess(pong -> lastHeardMillis = System.currentTimeMillis());
+      });
     }
   }
 

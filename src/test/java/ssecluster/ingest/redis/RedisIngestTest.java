@@ -200,6 +200,56 @@ class RedisIngestTest {
     }
   }
 
+  @Test
+  void aSteadyFlowOfMessagesKeepsOneReaderAndLosesNothing() throws Exception {
+    // Messages arriving while a PING waits for its PONG once made the reader think Redis had gone quiet:
+    // it gave PUBSUB up every few seconds under load, and what was published until another node
+    // subscribed was lost.
+    try (SseClient client = SseClient.open(clients, nodes.get(1).httpPort(), "/subscribe/flow")) {
+      String reader = pubsubConnection();
+      List<String> sent = new ArrayList<>();
+      // Pipelined, so that messages are always on their way to the reader while it PINGs.
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < end) {
+        List<String> burst = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          burst.add("flow-" + (sent.size() + i));
+        }
+        List<Long> receivers = redis.publishAll("flow", burst);
+        for (int i = 0; i < burst.size(); i++) {
+          assertEquals(1, receivers.get(i), "a node reads PUBSUB when " + burst.get(i) + " is published");
+        }
+        sent.addAll(burst);
+        Thread.sleep(1);
+      }
+      client.awaitEvents(sent.size(), WAIT);
+      assertEquals(sent, client.events().stream().map(Event::data).toList());
+      assertEquals(reader, pubsubConnection(), "the same connection read PUBSUB throughout");
+    }
+  }
+
+  @Test
+  void aPubsubReaderWhoseRedisFallsSilentIsReplaced() throws Exception {
+    String reader = pubsubConnection();
+    // Redis holds every command, the reader's PINGs included, for 4 s: a connection that hangs.
+    redis.send("CLIENT", "PAUSE", "4000", "ALL");
+    Await.until("the silent PUBSUB connection to be replaced", WAIT, () -> {
+      String now = pubsubConnection();
+      return !now.isEmpty() && !now.equals(reader);
+    });
+    try (SseClient client = SseClient.open(clients, nodes.get(0).httpPort(), "/subscribe/silence")) {
+      assertEquals(1, redis.publish("silence", "after"));
+      client.awaitData("after", WAIT);
+    }
+  }
+
+  /** The id of the one connection subscribed to PUBSUB, from Redis's own client list ("" if none). */
+  private static String pubsubConnection() {
+    String[] clientsSubscribed = redis.send("CLIENT", "LIST", "TYPE", "pubsub").toString().trim().split("\n");
+    assertTrue(clientsSubscribed.length <= 1, "at most one PUBSUB reader: " + List.of(clientsSubscribed));
+    return clientsSubscribed[0].isEmpty() ? "" : clientsSubscribed[0].split(" ")[0];
+  }
+
   private static int order(String data) {
     return List.of("while-redis-away", "after-restart-pubsub", "after-restart-stream", "end").indexOf(data);
   }

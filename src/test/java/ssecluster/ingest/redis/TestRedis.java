@@ -95,6 +95,17 @@ final class TestRedis implements AutoCloseable {
     return send("PUBLISH", channel, payload).toLong();
   }
 
+  /** PUBLISHes the payloads in one pipeline (Redis handles them back to back); returns each one's receiver count. */
+  List<Long> publishAll(String channel, List<String> payloads) {
+    List<Request> requests = payloads.stream().map(payload -> Request.cmd(Command.PUBLISH).arg(channel).arg(payload)).toList();
+    try {
+      return client.batch(requests).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+          .stream().map(Response::toLong).toList();
+    } catch (Exception e) {
+      throw new AssertionError("PUBLISH pipeline failed: " + e, e);
+    }
+  }
+
   /** Number of entries read from the ingest stream but not acknowledged yet. */
   long pendingCount() {
     return send("XPENDING", "sse:ingest", "sse-cluster").get(0).toLong();
