@@ -2,10 +2,14 @@ package ssecluster.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.net.SocketAddress;
 import ssecluster.namespace.Namespace;
 import ssecluster.namespace.Subscription;
@@ -34,6 +38,9 @@ public final class SseStream {
   private final long openedAtMillis = System.currentTimeMillis();
   /** Set on open for HTTP/1.x when direct writes are on; then every body write goes through it. */
   private Http1ChunkWriter chunkWriter;
+
+  /** How long a reset HTTP/2 stream may take to close before its whole connection is closed. */
+  private static final long RESET_GRACE_MILLIS = 5_000;
 
   /** The keepalive comment as an HTTP/1.1 chunk, shared by all streams for the life of the process. */
   private static final ByteBuf KEEPALIVE_CHUNK = Unpooled.unreleasableBuffer(SharedFrames.encodeChunk(SseFrames.KEEPALIVE));
@@ -189,12 +196,43 @@ public final class SseStream {
     closed = true;
   }
 
+  /**
+   * Disconnects a client that fell too far behind. Not at once: closing can run the response's close
+   * handler on the spot, which would take this stream out of the set the fan-out is iterating over.
+   */
   private void abort() {
-    // On HTTP/2 reset only this stream: the client's other streams on the same connection stay up.
-    if (request.version() == HttpVersion.HTTP_2) {
-      response.reset();
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      closeNow(request.connection());
+      return;
+    }
+    context.runOnContext(v -> {
+      if (request.version() == HttpVersion.HTTP_2) {
+        // Reset only this stream: the client's other streams on the same connection stay up. Should the
+        // whole connection be stalled, the reset cannot go out either; then the connection goes.
+        response.reset();
+        context.owner().setTimer(RESET_GRACE_MILLIS, id -> {
+          if (!response.closed()) {
+            closeNow(request.connection());
+          }
+        });
+      } else {
+        closeNow(request.connection());
+      }
+    });
+  }
+
+  /**
+   * Closes the connection now, dropping what is still queued for it. Vert.x's own close first writes out
+   * everything queued, which a client that stopped reading never lets happen: the socket and up to the lag
+   * bound of queued bytes would stay forever.
+   */
+  private static void closeNow(HttpConnection connection) {
+    if (connection instanceof HttpServerConnection server) {
+      // Closing from Vert.x's handler context skips that handler's flush-then-close.
+      server.channelHandlerContext().close();
     } else {
-      request.connection().close();
+      connection.close();
     }
   }
 

@@ -1,6 +1,13 @@
 package ssecluster.fanout;
 
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,11 +19,15 @@ import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +131,7 @@ class StreamLifecycleTest {
       out.flush();
       InputStream in = stalled.getInputStream();
       readUntil(in, "retry:");   // subscribed; from now on this client reads nothing
+      assertEquals("01", serverSideTcpState(port, stalled.getLocalPort()), "the server's end, established");
       long droppedBefore = subscriberNode.counters().slowClientsDropped.sum();
 
       String payload = "x".repeat(8 * 1024);
@@ -139,7 +151,11 @@ class StreamLifecycleTest {
 
       Await.until("the stalled client to be dropped and counted", WAIT,
           () -> subscriberNode.counters().slowClientsDropped.sum() == droppedBefore + 1);
-      // The server closed the stalled connection: draining it ends in EOF (or a reset), not in a hang.
+      // The server closed its end while the client still reads nothing: it holds neither the socket nor the
+      // bytes queued for it (a close that first writes out the queue would wait for this client forever).
+      Await.until("the server to close its end of the stalled connection", WAIT,
+          () -> !"01".equals(serverSideTcpState(port, stalled.getLocalPort())));
+      // Draining it ends in EOF (or a reset), not in a hang.
       stalled.setSoTimeout(10_000);
       byte[] sink = new byte[64 * 1024];
       try {
@@ -149,6 +165,70 @@ class StreamLifecycleTest {
       } catch (java.net.SocketException reset) {
         // also a closed connection
       }
+    }
+  }
+
+  @Test
+  void http2StreamThatStopsReadingIsResetWhileTheOthersOnItsLoopGetEverything() throws Exception {
+    // One event loop, so the stalled stream and the fast one are in the same fan-out, the stalled one first.
+    Node node = cluster.start("--keepalive-seconds", "1", "--slow-client-millis", "3000",
+        "--slow-client-bytes", "4194304", "--http-instances", "1");
+    HttpClient h2 = clients.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+    try {
+      Promise<Throwable> stalledEnded = Promise.promise();
+      HttpClientResponse stalled = Await.result(h2.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", "/subscribe/h2flood")
+          .compose(request -> request.send())
+          .onSuccess(response -> {
+            response.pause();   // reads nothing more: the stream's flow-control window runs out
+            response.exceptionHandler(stalledEnded::tryComplete);
+            response.endHandler(v -> stalledEnded.tryFail("the stalled stream ended normally"));
+          }), WAIT, "the h2 stream to open");
+      assertEquals(200, stalled.statusCode());
+      long droppedBefore = node.counters().slowClientsDropped.sum();
+      try (SseClient fast = SseClient.open(clients, node.httpPort(), "/subscribe/h2flood")) {
+        String payload = "x".repeat(8 * 1024);
+        int count = 1600;
+        for (int i = 0; i < count; i++) {
+          publisherNode.vertx().eventBus().publish("h2flood", i + ":" + payload);
+          if ((i + 1) % 50 == 0) {
+            fast.awaitEvents(i + 1, WAIT);
+          }
+        }
+        List<Event> received = fast.awaitEvents(count, WAIT);
+        for (int i = 0; i < count; i++) {
+          assertTrue(received.get(i).data().startsWith(i + ":"), "event " + i + " out of order or missing");
+        }
+        assertEquals(count, received.size());
+        assertEquals(droppedBefore + 1, node.counters().slowClientsDropped.sum(), "the stalled stream was dropped");
+        Throwable reset = Await.result(stalledEnded.future(), WAIT, "the stalled stream to be reset");
+        assertTrue(reset instanceof StreamResetException, "reset, not " + reset);
+      }
+    } finally {
+      h2.close();
+      cluster.stop(node);
+    }
+  }
+
+  /**
+   * The state of the server's end of a loopback connection as the kernel lists it ("01": established), or
+   * "gone". A server listening on IPv6 lists its IPv4 connections in tcp6.
+   */
+  private static String serverSideTcpState(int serverPort, int clientPort) {
+    try {
+      String local = String.format(":%04X", serverPort);
+      String remote = String.format(":%04X", clientPort);
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        for (String line : Files.readAllLines(Path.of(table))) {
+          String[] fields = line.trim().split("\\s+");
+          if (fields.length > 3 && fields[1].endsWith(local) && fields[2].endsWith(remote)) {
+            return fields[3];
+          }
+        }
+      }
+      return "gone";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -181,14 +261,16 @@ class StreamLifecycleTest {
     }
   }
 
-  private static void readUntil(InputStream in, String marker) throws Exception {
+  /** Reads up to and including the marker; returns what was read. */
+  private static String readUntil(InputStream in, String marker) throws Exception {
     StringBuilder seen = new StringBuilder();
-    while (!seen.toString().contains(marker)) {
+    while (!seen.toString().endsWith(marker)) {
       int b = in.read();
       if (b < 0) {
         throw new AssertionError("stream ended before '" + marker + "': " + seen);
       }
       seen.append((char) b);
     }
+    return seen.toString();
   }
 }
