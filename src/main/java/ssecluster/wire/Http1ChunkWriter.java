@@ -30,9 +30,10 @@ final class Http1ChunkWriter {
     this.encoderContext = encoderContext;
   }
 
-  /** A writer for this request's connection, or null when not applicable (HTTP/2, unknown pipeline). */
+  /** A writer for this request's connection, or null when not applicable (not HTTP/1.1, unknown pipeline). */
   static Http1ChunkWriter of(HttpServerRequest request) {
-    if (request.version() == HttpVersion.HTTP_2) {
+    // HTTP/2 has no chunks, and an HTTP/1.0 response is not chunked either (Vert.x sends its body as is).
+    if (request.version() != HttpVersion.HTTP_1_1) {
       return null;
     }
     HttpConnection connection = request.connection();

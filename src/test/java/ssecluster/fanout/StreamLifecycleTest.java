@@ -210,6 +210,21 @@ class StreamLifecycleTest {
     }
   }
 
+  @Test
+  void http10ClientGetsAStreamWithoutChunkFraming() throws Exception {
+    // HTTP/1.0 has no chunked encoding: the body is the SSE text as it is, ended by closing the connection.
+    try (Socket socket = new Socket("127.0.0.1", subscriberNode.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /subscribe/old HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      readUntil(in, "\r\n\r\n");
+      Http.post(publisherNode.httpPort(), "/publish/old", "one");
+      String body = readUntil(in, "data: one\n\n");
+      assertTrue(body.startsWith("retry: "), "the body starts with the retry field, no chunk size: " + body);
+      assertTrue(body.matches("(?s)retry: \\d+\n\n(:keepalive\n\n)*id: [^\n]+\ndata: one\n\n"), body);
+    }
+  }
+
   /**
    * The state of the server's end of a loopback connection as the kernel lists it ("01": established), or
    * "gone". A server listening on IPv6 lists its IPv4 connections in tcp6.
