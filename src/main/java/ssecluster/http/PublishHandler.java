@@ -36,7 +36,8 @@ final class PublishHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Namespace namespace;
     try {
-      namespace = Namespace.fromPath(ctx.request().path().substring(PREFIX.length()));
+      // The path the router matched: the raw one may differ, '//publish/pets' for one.
+      namespace = Namespace.fromPath(ctx.normalizedPath().substring(PREFIX.length()));
     } catch (IllegalArgumentException rejected) {
       reject(ctx, rejected.getMessage());
       return;

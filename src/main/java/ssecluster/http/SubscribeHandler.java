@@ -63,7 +63,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   /** True for the requests this handler serves: {@code GET /subscribe} and {@code GET /subscribe/...}. */
   static boolean accepts(HttpServerRequest request) {
-    String path = request.path();
+    String path = path(request);
     return request.method() == HttpMethod.GET && path.startsWith(PREFIX)
         && (path.length() == PREFIX.length() || path.charAt(PREFIX.length()) == '/');
   }
@@ -81,7 +81,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         : new QueryStringDecoder(request.uri()).parameters();
     Subscription subscription;
     try {
-      subscription = Subscription.of(requestedNamespaces(request.path(), query.getOrDefault("ns", List.of())));
+      subscription = Subscription.of(requestedNamespaces(path(request), query.getOrDefault("ns", List.of())));
     } catch (InvalidNamespaceException e) {
       ErrorResponses.send(request.response(), 400, e.getMessage());
       return;
@@ -163,6 +163,15 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+  }
+
+  /**
+   * The request's path with runs of '/' made one, as the router (which serves every other path) sees it:
+   * a client whose base URL ends in '/' asks for {@code //subscribe/pets}.
+   */
+  private static String path(HttpServerRequest request) {
+    String path = request.path();
+    return path.contains("//") ? path.replaceAll("/{2,}", "/") : path;
   }
 
   /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */

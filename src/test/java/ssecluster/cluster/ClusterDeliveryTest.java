@@ -221,6 +221,18 @@ class ClusterDeliveryTest {
   }
 
   @Test
+  void pathsWithDoubleSlashesMeanWhatTheyMeanToTheRouter() throws Exception {
+    // What a client whose base URL ends in '/' asks for. '//publish/pets' once published to 'h.pets'.
+    try (SseClient stream = SseClient.open(clients, nodeB.httpPort(), "//subscribe/slashes")) {
+      assertEquals(202, Http.post(nodeA.httpPort(), "//publish/slashes//dogs", "woof").statusCode());
+      assertEquals(List.of("woof"), data(stream.awaitEvents(1, WAIT)));
+      assertEquals(202, Http.post(nodeA.httpPort(), "/publish/slashes", "end").statusCode());
+      stream.awaitData("end", WAIT);
+      assertEquals(List.of("woof", "end"), data(stream.events()));
+    }
+  }
+
+  @Test
   void badInputGetsClearErrors() throws Exception {
     HttpResponse<String> badPath = Http.get(nodeB.httpPort(), "/subscribe/pets/d*gs");
     assertEquals(400, badPath.statusCode());
