@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -72,7 +73,14 @@ final class NamespaceTokens {
     if (token == null || token.isEmpty()) {
       return Future.failedFuture(new Refused(401, whenMissing));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> authenticated;
+    try {
+      authenticated = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException malformed) {
+      // vertx-auth-jwt throws, rather than fails, on a signed token whose exp, iat or nbf is not a number.
+      authenticated = Future.failedFuture(malformed);
+    }
+    return authenticated
         .recover(invalid -> Future.failedFuture(new Refused(401, "invalid token: " + invalid.getMessage())))
         .compose(user -> {
           JsonObject claims = user.attributes().getJsonObject("accessToken");

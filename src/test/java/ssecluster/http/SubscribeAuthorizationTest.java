@@ -58,19 +58,22 @@ class SubscribeAuthorizationTest {
     String expired = signer.sign(grants("").put("exp", System.currentTimeMillis() / 1000 - 60));
     String forged = otherSigner.sign(grants(""));
     String publishOnly = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
+    // Signed, but with an exp that is no time: once it made the check throw, and the request hung.
+    String oddExpiry = signer.sign(grants("").put("exp", "tomorrow"));
     long refusedBefore = node.counters().unauthorizedSubscriptions.sum();
 
     assertRefused(401, get("/subscribe/pets"), true);
     assertRefused(401, get("/subscribe/pets?access_token=not.a.jwt"), true);
     assertRefused(401, get("/subscribe/pets", "Authorization", "Bearer " + forged), true);
     assertRefused(401, get("/subscribe/pets?access_token=" + expired), true);
+    assertRefused(401, get("/subscribe/pets?access_token=" + oddExpiry), true);
     assertRefused(403, get("/subscribe?access_token=" + pets), false);
     assertRefused(403, get("/subscribe/petshop?access_token=" + pets), false);
     assertRefused(403, get("/subscribe?ns=pets.dogs&ns=time&access_token=" + pets), false);
     assertRefused(403, get("/subscribe/pets", "Authorization", "Bearer " + publishOnly), false);
     // A bad namespace is still a 400, whoever asks.
     assertEquals(400, get("/subscribe/pets/do..gs?access_token=" + pets).statusCode());
-    assertEquals(8, node.counters().unauthorizedSubscriptions.sum() - refusedBefore);
+    assertEquals(9, node.counters().unauthorizedSubscriptions.sum() - refusedBefore);
 
     try (SseClient dogs = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/pets/dogs", HttpVersion.HTTP_1_1,
              Map.of("Authorization", "Bearer " + pets));
