@@ -15,6 +15,7 @@ import ssecluster.namespace.Namespace;
 import ssecluster.status.NodeCounters;
 
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Lets application code publish with the plain event-bus API: {@code vertx.eventBus().publish("pets.dogs",
@@ -26,6 +27,9 @@ import java.util.logging.Logger;
 public final class EventBusIngest {
 
   private static final Logger log = Logger.getLogger(EventBusIngest.class.getName());
+
+  /** The characters of namespaces: an address made of only these is meant as one. */
+  private static final Pattern NAMESPACE_ALPHABET = Pattern.compile("[A-Za-z0-9_.-]+");
 
   private final Publisher publisher;
   private final NodeCounters counters;
@@ -57,7 +61,14 @@ public final class EventBusIngest {
     Namespace namespace;
     try {
       namespace = Namespace.parse(address);
-    } catch (InvalidNamespaceException notOurs) {
+    } catch (InvalidNamespaceException invalid) {
+      if (NAMESPACE_ALPHABET.matcher(address).matches()) {
+        // Written like a namespace but breaking its rules ('pets..dogs', 17 segments, too long): a mistake
+        // to report, not an address of some other use of the event bus.
+        counters.rejectedEventBus.increment();
+        log.warning("Dropped event-bus publish to '" + address + "': " + invalid.getMessage());
+        return;
+      }
       // Not a namespace address: some other use of the event bus, none of our business.
       context.next();
       return;

@@ -260,6 +260,12 @@ class ClusterDeliveryTest {
     long rejectedBefore = nodeA.counters().rejectedEventBus.sum();
     nodeA.vertx().eventBus().publish("badbody", 42);
     assertEquals(rejectedBefore + 1, nodeA.counters().rejectedEventBus.sum());
+    // Addresses written like namespaces that break the rules are rejected too; other addresses are not ours.
+    nodeA.vertx().eventBus().publish("pets..dogs", "x");
+    nodeA.vertx().eventBus().publish("a.".repeat(16) + "a", "x");
+    nodeA.vertx().eventBus().publish("x".repeat(257), "x");
+    nodeA.vertx().eventBus().publish("some-app:queue", "x");
+    assertEquals(rejectedBefore + 4, nodeA.counters().rejectedEventBus.sum());
   }
 
   @Test
