@@ -222,6 +222,8 @@ public final class FanoutHub extends VerticleBase {
     private int renewalsUnderway;
     /** Ids are also checked until then, for messages still in flight when an old consumer went. */
     private long checkAllIdsUntilMillis;
+    /** Nobody here needs the channel any more; a renewal that ends after this keeps no consumer. */
+    private boolean closed;
 
     NamespaceChannel(String address) {
       this.address = address;
@@ -249,10 +251,12 @@ public final class FanoutHub extends VerticleBase {
             });
           })
           .onFailure(failure -> {
-            log.warning("Could not register the consumer of '" + address + "' again (" + failure
-                + "); keeping the one it was to replace");
             successor.unregister();
-            if (consumer == successor) {
+            if (closed) {
+              old.unregister();   // closed meanwhile (which may be why the successor failed): keep nothing
+            } else if (consumer == successor) {
+              log.warning("Could not register the consumer of '" + address + "' again (" + failure
+                  + "); keeping the one it was to replace");
               consumer = old;
             } else {
               old.unregister();   // a later renewal replaced the successor, and retires that one
@@ -278,6 +282,7 @@ public final class FanoutHub extends VerticleBase {
     }
 
     void close() {
+      closed = true;
       consumer.unregister();
     }
 
