@@ -3,6 +3,7 @@ package ssecluster.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +12,7 @@ import ssecluster.bus.BusAddresses;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,29 +48,32 @@ public final class ExpectedDepartures implements Filter {
   public static final ExpectedDepartures INSTANCE = new ExpectedDepartures();
 
   /**
-   * Where Hazelcast warns about a member that went: its connection retries, its suspicion, and a cluster-safe
-   * query (our {@code /health}) that it left in the middle of. Strong references: java.util.logging forgets
-   * the filter of a logger nobody holds.
+   * Where Hazelcast warns about a member that went: its connection retries, its suspicion, answers it sent
+   * while shutting down to calls already given up, and a cluster-safe query (our {@code /health}) that it
+   * left in the middle of. Strong references: java.util.logging forgets the filter of a logger nobody holds.
    */
   private static final List<Logger> FILTERED = List.of(
       Logger.getLogger("com.hazelcast.internal.server.tcp.TcpServerConnectionErrorHandler"),
       Logger.getLogger("com.hazelcast.internal.cluster.impl.MembershipManager"),
+      Logger.getLogger("com.hazelcast.spi.impl.operationservice.impl.InboundResponseHandler"),
       Logger.getLogger("com.hazelcast.internal.partition.PartitionServiceProxy"));
 
   /**
-   * "Removing connection to endpoint [127.0.0.1]:5704 ...", "Member [127.0.0.1]:5704 - uuid is suspected ..."
-   * and, in a MemberLeftException, "Member [127.0.0.1]:5704 - uuid has left cluster!".
+   * "Removing connection to endpoint [127.0.0.1]:5704 ...", "Member [127.0.0.1]:5704 - uuid is suspected ...",
+   * "No Invocation found for error response with callId=20 sent from [127.0.0.1]:5704" and, in a
+   * MemberLeftException, "Member [127.0.0.1]:5704 - uuid has left cluster!".
    */
   private static final Pattern MEMBER_ADDRESS =
-      Pattern.compile("(?:Removing connection to endpoint|Member) (\\[[^\\]]+\\]:\\d+)");
+      Pattern.compile("(?:Removing connection to endpoint|Member|sent from) (\\[[^\\]]+\\]:\\d+)");
 
   /** How long after leaving a member's connection errors and suspicion may still be logged. */
   private static final long GRACE_MILLIS = 30_000;
-  private static final long FOREVER = Long.MAX_VALUE;
 
-  /** Hazelcast address ({@code [host]:port}) -> until when a warning about it is expected (epoch ms). */
+  /** Hazelcast address ({@code [host]:port}) of a member gone or going -> until when warnings about it are expected (epoch ms). */
   private final Map<String, Long> expected = new ConcurrentHashMap<>();
   private final AtomicBoolean installed = new AtomicBoolean();
+  /** The Hazelcast members of the nodes in this JVM, whose member lists say which members are light. */
+  private final Set<HazelcastInstance> instances = ConcurrentHashMap.newKeySet();
 
   private ExpectedDepartures() {
   }
@@ -81,25 +86,28 @@ public final class ExpectedDepartures implements Filter {
     if (installed.compareAndSet(false, true)) {
       FILTERED.forEach(logger -> logger.setFilter(this));
     }
-    var cluster = clusterManager.getHazelcastInstance().getCluster();
-    cluster.addMembershipListener(new MembershipListener() {
+    HazelcastInstance hazelcast = clusterManager.getHazelcastInstance();
+    instances.add(hazelcast);
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        Member member = event.getMember();
-        if (member.isLiteMember()) {
-          expectIfLight(member);
-        } else {
+        if (!event.getMember().isLiteMember()) {
           // A node now at the address of a member that left: its own vanishing must be reported.
-          expected.remove(address(member));
+          expected.remove(address(event.getMember()));
         }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        expected.computeIfPresent(address(event.getMember()), (address, until) -> System.currentTimeMillis() + GRACE_MILLIS);
+        Member member = event.getMember();
+        long graceEnds = System.currentTimeMillis() + GRACE_MILLIS;
+        if (member.isLiteMember()) {
+          expect(address(member), graceEnds);
+        } else {
+          expected.computeIfPresent(address(member), (address, until) -> graceEnds);
+        }
       }
     });
-    cluster.getMembers().forEach(this::expectIfLight);
     return vertx.eventBus().consumer(BusAddresses.LEAVING, message -> {
       if (message.body() instanceof JsonObject notice) {
         expect(notice.getString("address", ""), System.currentTimeMillis() + GRACE_MILLIS);
@@ -144,13 +152,23 @@ public final class ExpectedDepartures implements Filter {
 
   private boolean isExpected(String address) {
     Long until = expected.get(address);
-    return until != null && until >= System.currentTimeMillis();
+    return (until != null && until >= System.currentTimeMillis()) || isLightMember(address);
   }
 
-  private void expectIfLight(Member member) {
-    if (member.isLiteMember() && !member.localMember()) {
-      expect(address(member), FOREVER);
+  /** Asked of the member lists themselves, which know a light member before any listener hears of it. */
+  private boolean isLightMember(String address) {
+    for (HazelcastInstance instance : instances) {
+      if (!instance.getLifecycleService().isRunning()) {
+        instances.remove(instance);
+        continue;
+      }
+      for (Member member : instance.getCluster().getMembers()) {
+        if (member.isLiteMember() && address(member).equals(address)) {
+          return true;
+        }
+      }
     }
+    return false;
   }
 
   private void expect(String address, long until) {

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import ssecluster.Node;
 import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
@@ -26,8 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Members that leave on purpose (a light member after its publish, a node that is stopped) leave no
- * warnings in the other nodes' logs; a member that vanishes unannounced still does.
+ * warnings in the other nodes' logs; a member that vanishes unannounced still does. That one goes last:
+ * the next member would take its port, and the observer's late warnings about the vanished one (answers
+ * to calls it had made) would name the newcomer's address.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExpectedDeparturesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -77,6 +83,7 @@ class ExpectedDeparturesTest {
   }
 
   @Test
+  @Order(1)
   void aLightMemberThatLeavesAfterPublishingIsNoWarning() throws Exception {
     ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(cluster.settings(), true), WAIT, "a light member to join");
     String address = hazelcastAddress(light);
@@ -91,6 +98,7 @@ class ExpectedDeparturesTest {
   }
 
   @Test
+  @Order(2)
   void aNodeThatIsStoppedIsNoWarning() throws Exception {
     Node leaving = cluster.start();
     String id = leaving.nodeId();
@@ -104,6 +112,7 @@ class ExpectedDeparturesTest {
   }
 
   @Test
+  @Order(3)
   void aMemberThatVanishesWithoutNoticeIsStillAWarning() throws Exception {
     // A data member that never announces: its Hazelcast stops at once, as when its process is killed.
     ClusterFactory.ClusteredVertx member = Await.result(ClusterFactory.join(cluster.settings(), false), WAIT, "a member to join");
