@@ -52,28 +52,37 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-PIDS=()
+PIDS=()        # nodes
+REDIS_PIDS=()  # the embedded Redis, stopped after the nodes so they do not see it vanish while they leave
 cleanup() {
   trap - INT TERM EXIT
-  if [[ ${#PIDS[@]} -gt 0 ]]; then
+  local count=$((${#PIDS[@]} + ${#REDIS_PIDS[@]}))
+  if [[ $count -gt 0 ]]; then
     echo
-    echo "Stopping ${#PIDS[@]} process(es) ..."
-    kill -TERM "${PIDS[@]}" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      local alive=0
-      for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-      [[ $alive -eq 0 ]] && break
-      sleep 0.2
-    done
-    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    echo "Stopping $count process(es) ..."
+    stop_processes ${PIDS[@]+"${PIDS[@]}"}
+    stop_processes ${REDIS_PIDS[@]+"${REDIS_PIDS[@]}"}
     wait 2>/dev/null || true
     echo "All stopped."
   fi
 }
 
+# SIGTERM, up to 20 s to finish, then SIGKILL.
+stop_processes() {
+  [[ $# -gt 0 ]] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [[ $alive -eq 0 ]] && return 0
+    sleep 0.2
+  done
+  kill -KILL "$@" 2>/dev/null || true
+}
+
 # Starts an embedded, real redis-server (log: logs/redis.log) when nothing answers at the Redis the nodes
 # use (--redis, else REDIS_URL, else redis://127.0.0.1:6379) and that Redis is a plain local one; it is
-# added to PIDS, so cleanup stops it with the nodes. Any other Redis (remote, TLS, password) is used as is.
+# added to REDIS_PIDS, so cleanup stops it after the nodes. Any other Redis (remote, TLS, password) is used as is.
 start_redis_if_needed() {
   local url=${REDIS_URL:-redis://127.0.0.1:6379} ingest=true
   while [[ $# -gt 0 ]]; do
@@ -98,9 +107,13 @@ start_redis_if_needed() {
     echo "Redis: using the Redis that answers on 127.0.0.1:$port"
     return 0
   fi
-  $(java_cmd) redis --port "$port" > "$LOG_DIR/redis.log" 2>&1 &
+  # In a session of its own: a Ctrl-C in the terminal reaches the whole foreground process group, and the
+  # redis-server child would die at once, under the nodes' feet; cleanup stops it after the nodes.
+  local detach=()
+  command -v setsid > /dev/null && detach=(setsid)
+  ${detach[@]+"${detach[@]}"} $(java_cmd) redis --port "$port" > "$LOG_DIR/redis.log" 2>&1 &
   local pid=$!
-  PIDS+=("$pid")
+  REDIS_PIDS+=("$pid")
   echo "Started an embedded redis-server on 127.0.0.1:$port (pid $pid), log: logs/redis.log"
   for _ in $(seq 1 60); do
     if port_in_use "$port"; then
