@@ -55,6 +55,7 @@ public final class Node {
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
+  private Future<Void> stopped;
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
     this.settings = settings;
@@ -179,7 +180,10 @@ public final class Node {
    * not warn that it died), ends every SSE stream so clients reconnect elsewhere, stops the HTTP servers,
    * then leaves the Hazelcast cluster.
    */
-  public Future<Void> stop() {
+  public synchronized Future<Void> stop() {
+    if (stopped != null) {
+      return stopped;   // stopping or stopped already: the same outcome for every caller
+    }
     state.phase(NodeState.Phase.STOPPING);
     Future<Void> httpStopped = ExpectedDepartures.announce(vertx, clusterManager)
         .compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
@@ -187,7 +191,8 @@ public final class Node {
     // (and any context a composed future would dispatch to) is gone.
     Promise<Void> closed = Promise.promise();
     httpStopped.onComplete(ignored -> vertx.close().onComplete(closed));
-    return closed.future();
+    stopped = closed.future();
+    return stopped;
   }
 
   public Vertx vertx() {

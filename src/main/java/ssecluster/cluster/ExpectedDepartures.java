@@ -69,6 +69,11 @@ public final class ExpectedDepartures implements Filter {
   /** How long after leaving a member's connection errors and suspicion may still be logged. */
   private static final long GRACE_MILLIS = 30_000;
 
+  /** "[127.0.0.1]:5703 [sse-cluster] [5.3.8] ...": the member that logs the line. */
+  private static final Pattern LOGGING_MEMBER = Pattern.compile("(\\[[^\\]]+\\]:\\d+) ");
+
+  /** Addresses of the members in this JVM that are leaving -> until when (epoch ms). */
+  private final Map<String, Long> leavingHere = new ConcurrentHashMap<>();
   /** Hazelcast address ({@code [host]:port}) of a member gone or going -> until when warnings about it are expected (epoch ms). */
   private final Map<String, Long> expected = new ConcurrentHashMap<>();
   private final AtomicBoolean installed = new AtomicBoolean();
@@ -120,8 +125,15 @@ public final class ExpectedDepartures implements Filter {
    * way (or after a second at most): best effort, as it only decides which warnings they log.
    */
   public static Future<Void> announce(Vertx vertx, HazelcastClusterManager clusterManager) {
-    JsonObject notice = new JsonObject()
-        .put("address", address(clusterManager.getHazelcastInstance().getCluster().getLocalMember()));
+    String address;
+    try {
+      address = address(clusterManager.getHazelcastInstance().getCluster().getLocalMember());
+    } catch (RuntimeException notActive) {
+      return Future.succeededFuture();   // out of the cluster already: nobody to tell
+    }
+    // A node that leaves itself has no use for news of others leaving (all nodes stop at once on Ctrl-C).
+    INSTANCE.leavingHere.put(address, System.currentTimeMillis() + GRACE_MILLIS);
+    JsonObject notice = new JsonObject().put("address", address);
     return vertx.eventBus().publisher(BusAddresses.LEAVING).write(notice)
         .timeout(1, TimeUnit.SECONDS)
         .otherwiseEmpty();
@@ -132,7 +144,7 @@ public final class ExpectedDepartures implements Filter {
     if (record.getLevel().intValue() < Level.WARNING.intValue()) {
       return true;
     }
-    if (!aboutExpectedDeparture(record.getMessage())
+    if (!loggedByLeavingMember(record.getMessage()) && !aboutExpectedDeparture(record.getMessage())
         && (record.getThrown() == null || !aboutExpectedDeparture(record.getThrown().getMessage()))) {
       return true;
     }
@@ -140,6 +152,19 @@ public final class ExpectedDepartures implements Filter {
       log.fine("Expected departure, not a warning: " + record.getMessage());
     }
     return false;
+  }
+
+  /** Hazelcast starts each line with the address of the member that logs it. */
+  private boolean loggedByLeavingMember(String message) {
+    if (message == null || leavingHere.isEmpty()) {
+      return false;
+    }
+    Matcher matcher = LOGGING_MEMBER.matcher(message);
+    if (!matcher.lookingAt()) {
+      return false;
+    }
+    Long until = leavingHere.get(matcher.group(1));
+    return until != null && until >= System.currentTimeMillis();
   }
 
   private boolean aboutExpectedDeparture(String message) {

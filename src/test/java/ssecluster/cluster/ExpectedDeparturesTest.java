@@ -113,6 +113,29 @@ class ExpectedDeparturesTest {
 
   @Test
   @Order(3)
+  void nodesStoppedTogetherLeaveNoWarnings() throws Exception {
+    // What Ctrl-C on ./run.sh does: every node leaves at once, so each sees the others go while it leaves.
+    Node first = cluster.start();
+    Node second = cluster.start();
+    List<String> addresses = List.of(hazelcastAddress(first), hazelcastAddress(second));
+    Await.until("both nodes in the member list", WAIT,
+        () -> members(observer).containsAll(List.of(first.nodeId(), second.nodeId())));
+
+    var firstStopped = first.stop();
+    var secondStopped = second.stop();
+    Await.result(firstStopped, WAIT, "the first node to stop");
+    Await.result(secondStopped, WAIT, "the second node to stop");
+
+    Await.until("both nodes to leave the member list", WAIT,
+        () -> !members(observer).contains(first.nodeId()) && !members(observer).contains(second.nodeId()));
+    Thread.sleep(SETTLE_MILLIS);
+    List<String> aboutEachOther = warnings.stream().map(LogRecord::getMessage)
+        .filter(text -> text != null && addresses.stream().anyMatch(text::contains)).toList();
+    assertEquals(List.of(), aboutEachOther);
+  }
+
+  @Test
+  @Order(4)
   void aMemberThatVanishesWithoutNoticeIsStillAWarning() throws Exception {
     // A data member that never announces: its Hazelcast stops at once, as when its process is killed.
     ClusterFactory.ClusteredVertx member = Await.result(ClusterFactory.join(cluster.settings(), false), WAIT, "a member to join");
