@@ -44,7 +44,7 @@ public final class ExpectedDepartures implements Filter {
 
   private static final Logger log = Logger.getLogger(ExpectedDepartures.class.getName());
 
-  /** The one instance, installed on Hazelcast's two loggers that warn about a member that left. */
+  /** The one instance, installed on the Hazelcast loggers that warn about a member that left. */
   public static final ExpectedDepartures INSTANCE = new ExpectedDepartures();
 
   /**
@@ -72,10 +72,10 @@ public final class ExpectedDepartures implements Filter {
   /** "[127.0.0.1]:5703 [sse-cluster] [5.3.8] ...": the member that logs the line. */
   private static final Pattern LOGGING_MEMBER = Pattern.compile("(\\[[^\\]]+\\]:\\d+) ");
 
-  /** Addresses of the members in this JVM that are leaving -> until when (epoch ms). */
-  private final Map<String, Long> leavingHere = new ConcurrentHashMap<>();
-  /** Hazelcast address ({@code [host]:port}) of a member gone or going -> until when warnings about it are expected (epoch ms). */
-  private final Map<String, Long> expected = new ConcurrentHashMap<>();
+  /** Members of this JVM that are leaving. */
+  private final Deadlines leavingHere = new Deadlines();
+  /** Members gone or going, by Hazelcast address ({@code [host]:port}): warnings about them are expected. */
+  private final Deadlines expected = new Deadlines();
   private final AtomicBoolean installed = new AtomicBoolean();
   /** The Hazelcast members of the nodes in this JVM, whose member lists say which members are light. */
   private final Set<HazelcastInstance> instances = ConcurrentHashMap.newKeySet();
@@ -98,24 +98,23 @@ public final class ExpectedDepartures implements Filter {
       public void memberAdded(MembershipEvent event) {
         if (!event.getMember().isLiteMember()) {
           // A node now at the address of a member that left: its own vanishing must be reported.
-          expected.remove(address(event.getMember()));
+          expected.forget(address(event.getMember()));
         }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         Member member = event.getMember();
-        long graceEnds = System.currentTimeMillis() + GRACE_MILLIS;
         if (member.isLiteMember()) {
-          expect(address(member), graceEnds);
+          expected.add(address(member));
         } else {
-          expected.computeIfPresent(address(member), (address, until) -> graceEnds);
+          expected.extend(address(member));
         }
       }
     });
     return vertx.eventBus().consumer(BusAddresses.LEAVING, message -> {
       if (message.body() instanceof JsonObject notice) {
-        expect(notice.getString("address", ""), System.currentTimeMillis() + GRACE_MILLIS);
+        expected.add(notice.getString("address", ""));
       }
     }).completion();
   }
@@ -132,7 +131,7 @@ public final class ExpectedDepartures implements Filter {
       return Future.succeededFuture();   // out of the cluster already: nobody to tell
     }
     // A node that leaves itself has no use for news of others leaving (all nodes stop at once on Ctrl-C).
-    INSTANCE.leavingHere.put(address, System.currentTimeMillis() + GRACE_MILLIS);
+    INSTANCE.leavingHere.add(address);
     JsonObject notice = new JsonObject().put("address", address);
     return vertx.eventBus().publisher(BusAddresses.LEAVING).write(notice)
         .timeout(1, TimeUnit.SECONDS)
@@ -144,8 +143,10 @@ public final class ExpectedDepartures implements Filter {
     if (record.getLevel().intValue() < Level.WARNING.intValue()) {
       return true;
     }
-    if (!loggedByLeavingMember(record.getMessage()) && !aboutExpectedDeparture(record.getMessage())
-        && (record.getThrown() == null || !aboutExpectedDeparture(record.getThrown().getMessage()))) {
+    boolean expectedDeparture = loggedByLeavingMember(record.getMessage())
+        || aboutExpectedDeparture(record.getMessage())
+        || (record.getThrown() != null && aboutExpectedDeparture(record.getThrown().getMessage()));
+    if (!expectedDeparture) {
       return true;
     }
     if (log.isLoggable(Level.FINE)) {
@@ -156,15 +157,11 @@ public final class ExpectedDepartures implements Filter {
 
   /** Hazelcast starts each line with the address of the member that logs it. */
   private boolean loggedByLeavingMember(String message) {
-    if (message == null || leavingHere.isEmpty()) {
+    if (message == null) {
       return false;
     }
     Matcher matcher = LOGGING_MEMBER.matcher(message);
-    if (!matcher.lookingAt()) {
-      return false;
-    }
-    Long until = leavingHere.get(matcher.group(1));
-    return until != null && until >= System.currentTimeMillis();
+    return matcher.lookingAt() && leavingHere.holds(matcher.group(1));
   }
 
   private boolean aboutExpectedDeparture(String message) {
@@ -176,8 +173,7 @@ public final class ExpectedDepartures implements Filter {
   }
 
   private boolean isExpected(String address) {
-    Long until = expected.get(address);
-    return (until != null && until >= System.currentTimeMillis()) || isLightMember(address);
+    return expected.holds(address) || isLightMember(address);
   }
 
   /** Asked of the member lists themselves, which know a light member before any listener hears of it. */
@@ -196,16 +192,36 @@ public final class ExpectedDepartures implements Filter {
     return false;
   }
 
-  private void expect(String address, long until) {
-    if (address.isEmpty()) {
-      return;
-    }
-    long now = System.currentTimeMillis();
-    expected.values().removeIf(previous -> previous < now);
-    expected.merge(address, until, Math::max);
-  }
-
   private static String address(Member member) {
     return member.getAddress().toString();
+  }
+
+  /** Addresses, each held for {@link #GRACE_MILLIS} from when it was added or extended. */
+  private static final class Deadlines {
+
+    private final Map<String, Long> untilMillis = new ConcurrentHashMap<>();
+
+    void add(String address) {
+      if (address.isEmpty()) {
+        return;
+      }
+      long now = System.currentTimeMillis();
+      untilMillis.values().removeIf(until -> until < now);
+      untilMillis.put(address, now + GRACE_MILLIS);
+    }
+
+    /** Holds an address already here for the full grace period from now. */
+    void extend(String address) {
+      untilMillis.computeIfPresent(address, (a, until) -> System.currentTimeMillis() + GRACE_MILLIS);
+    }
+
+    void forget(String address) {
+      untilMillis.remove(address);
+    }
+
+    boolean holds(String address) {
+      Long until = untilMillis.get(address);
+      return until != null && until >= System.currentTimeMillis();
+    }
   }
 }

@@ -201,11 +201,7 @@ public final class SseStream {
    * handler on the spot, which would take this stream out of the set the fan-out is iterating over.
    */
   private void abort() {
-    Context context = Vertx.currentContext();
-    if (context == null) {
-      closeNow(request.connection());
-      return;
-    }
+    Context context = Vertx.currentContext();   // the connection's event loop, as for every method here
     context.runOnContext(v -> {
       if (request.version() == HttpVersion.HTTP_2) {
         // Reset only this stream: the client's other streams on the same connection stay up. Should the
