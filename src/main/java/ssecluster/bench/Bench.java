@@ -14,10 +14,6 @@ import ssecluster.status.NodeCounters;
 
 import io.vertx.core.json.JsonObject;
 
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -86,7 +82,9 @@ public final class Bench {
         if (options.mode().equals("idle")) {
           new IdleRun(options, servers, vertx, this::line).run();
         } else {
-          runLoad(servers, vertx);
+          try (HealthChecks checks = new HealthChecks(servers.nchan() ? List.of() : servers.list(), options.healthEverySeconds())) {
+            runLoad(servers, vertx);
+          }
         }
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -297,7 +295,7 @@ public final class Bench {
         sys.add(ProcStats.systemSeconds(server.pids()));
         wait.add(ProcStats.runQueueWait(server.pids()));
         if (!servers.nchan()) {
-          JsonObject health = health(server);
+          JsonObject health = HealthChecks.read(server);
           delivered += health.getLong("delivered", 0L);
           writes += health.getLong("streamWrites", 0L);
         }
@@ -306,21 +304,6 @@ public final class Bench {
       long self = ProcessHandle.current().pid();
       return new Sample(System.nanoTime(), cpu, sys, ProcStats.cpuSeconds(self), machine[0], machine[1],
           delivered, writes, wait, ProcStats.runQueueWait(List.of(self)));
-    }
-
-    /** The node's /health counters (empty when unreachable). */
-    private static JsonObject health(Servers.Server server) {
-      try {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://" + server.host() + ":" + server.port() + "/health")
-            .toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(2000);
-        try (InputStream in = c.getInputStream()) {
-          return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-      } catch (Exception e) {
-        return new JsonObject();
-      }
     }
   }
 

@@ -33,6 +33,7 @@ public final class BenchOptions {
     option("--warmup", "5", "seconds of publishing before the measured window");
     option("--duration", "20", "seconds of the measured window");
     option("--drain", "3", "after the last publish is answered, the run ends once no event arrived for this many seconds (120 s cap)");
+    option("--health-every", "5", "load mode: GET /health on every sse node every N seconds, as a load balancer would (0: only at the window's edges, for the counters)");
     option("--namespace", "bench", "namespace (sse) or channel id (nchan)");
     option("--source-addresses", "1", "spread client connections over 127.0.0.1 .. 127.0.0.N");
     option("--client-loops", "1", "event loops of the bench's clients (connections spread over them); on 2 cores one leaves the other core to the servers");
@@ -101,6 +102,9 @@ public final class BenchOptions {
     if (nodes() == 0 && targets().isEmpty()) {
       throw new IllegalArgumentException("--nodes 0 needs --targets");
     }
+    if (healthEverySeconds() < 0) {
+      throw new IllegalArgumentException("--health-every takes seconds >= 0");
+    }
     if (rate() <= 0 || connections() < 0 || size() < 40) {
       throw new IllegalArgumentException("--rate > 0, --connections >= 0, --size >= 40 (room for the numbers)");
     }
@@ -149,6 +153,7 @@ public final class BenchOptions {
   public int warmupSeconds() { return integer("--warmup"); }
   public int durationSeconds() { return integer("--duration"); }
   public int drainSeconds() { return integer("--drain"); }
+  public int healthEverySeconds() { return integer("--health-every"); }
   public String namespace() { return get("--namespace"); }
   public int sourceAddresses() { return integer("--source-addresses"); }
   public int clientLoops() { return integer("--client-loops"); }

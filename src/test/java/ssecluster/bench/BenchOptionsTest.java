@@ -17,6 +17,7 @@ class BenchOptionsTest {
     assertEquals(List.of(1), o.subscribeNodes(2));
     assertEquals(100, o.size());
     assertEquals(List.of(0, 5000, 10000, 15000), o.idleSteps());
+    assertEquals(5, o.healthEverySeconds());
     assertEquals("--nodes 2 --connections 500 --subscribe-nodes 1 --rate 200", o.describe());
   }
 
@@ -33,6 +34,7 @@ class BenchOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server", "nchan", "--publish-via", "eventbus")));
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--size", "10")));
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--rate")));
+    assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--health-every", "-1")));
     assertThrows(IllegalArgumentException.class, () -> new BenchOptions(List.of("--server-cpus", "0; rm -rf /")));
   }
 
