@@ -85,10 +85,9 @@ class ExpectedDeparturesTest {
   @Test
   @Order(1)
   void aLightMemberThatLeavesAfterPublishingIsNoWarning() throws Exception {
-    ClusterFactory.ClusteredVertx light = Await.result(ClusterFactory.join(cluster.settings(), true), WAIT, "a light member to join");
+    ClusterFactory.ClusteredVertx light = joinAndAwaitListed(true);
     String address = hazelcastAddress(light);
     String id = light.clusterManager().getNodeId();
-    Await.until("the light member in the member list", WAIT, () -> members(observer).contains(id));
 
     Await.result(light.vertx().close(), WAIT, "the light member to leave");
 
@@ -114,10 +113,9 @@ class ExpectedDeparturesTest {
   @Order(3)
   void aMemberThatVanishesWithoutNoticeIsStillAWarning() throws Exception {
     // A data member that never announces: its Hazelcast stops at once, as when its process is killed.
-    ClusterFactory.ClusteredVertx member = Await.result(ClusterFactory.join(cluster.settings(), false), WAIT, "a member to join");
+    ClusterFactory.ClusteredVertx member = joinAndAwaitListed(false);
     String address = hazelcastAddress(member);
     String id = member.clusterManager().getNodeId();
-    Await.until("the member in the member list", WAIT, () -> members(observer).contains(id));
     try {
       member.clusterManager().getHazelcastInstance().getLifecycleService().terminate();
 
@@ -126,6 +124,15 @@ class ExpectedDeparturesTest {
     } finally {
       Await.result(member.vertx().close(), WAIT, "the member's Vert.x to close");
     }
+  }
+
+  /** A bare clustered Vert.x (no Node around it) that joins, once the observer lists it as a member. */
+  private static ClusterFactory.ClusteredVertx joinAndAwaitListed(boolean lightMember) throws Exception {
+    String what = lightMember ? "light member" : "member";
+    ClusterFactory.ClusteredVertx joined = Await.result(ClusterFactory.join(cluster.settings(), lightMember), WAIT, "a " + what + " to join");
+    String id = joined.clusterManager().getNodeId();
+    Await.until("the " + what + " in the member list", WAIT, () -> members(observer).contains(id));
+    return joined;
   }
 
   /**
