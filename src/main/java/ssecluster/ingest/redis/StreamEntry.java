@@ -48,6 +48,24 @@ record StreamEntry(String id, List<Map.Entry<String, Buffer>> fields) {
     return entries;
   }
 
+  /**
+   * Entries of an XAUTOCLAIM reply that Redis 6.2 answers as a bare null: deleted (trimmed) while pending.
+   * It still moves them to the claiming consumer, but without their ids, so they can only be found, and
+   * acknowledged, among that consumer's own pending entries.
+   */
+  static int unnamedDeletions(Response autoClaimReply) {
+    Response list = autoClaimReply.get(1);
+    int count = 0;
+    if (list != null) {
+      for (Response entry : list) {
+        if (entry == null) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
   static String autoClaimCursor(Response reply) {
     return reply.get(0).toString();
   }

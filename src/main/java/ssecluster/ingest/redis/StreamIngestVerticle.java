@@ -219,13 +219,35 @@ public final class StreamIngestVerticle extends VerticleBase {
         .arg(cursor).arg("COUNT").arg(BATCH);
     return sendCommand(request).compose(reply -> {
       List<StreamEntry> entries = StreamEntry.fromAutoClaim(reply);
+      int unnamedDeletions = StreamEntry.unnamedDeletions(reply);
       String next = StreamEntry.autoClaimCursor(reply);
-      if (!entries.isEmpty()) {
-        log.info("Claimed " + entries.size() + " entries of stream '" + stream + "' left pending over "
-            + claimIdleMillis + " ms by a consumer that stopped (a node died or lost Redis); publishing them");
+      if (!entries.isEmpty() || unnamedDeletions > 0) {
+        log.info("Claimed " + (entries.size() + unnamedDeletions) + " entries of stream '" + stream
+            + "' left pending over " + claimIdleMillis + " ms by a consumer that stopped (a node died or lost Redis); publishing them");
       }
-      return handle(entries, this::sendCommand, true)
+      Future<Void> handled = handle(entries, this::sendCommand, true);
+      if (unnamedDeletions > 0) {
+        handled = handled.compose(v -> acknowledgeOwnDeleted("0", CLAIM_PAGES));
+      }
+      return handled
           .compose(v -> pagesLeft > 1 && !"0-0".equals(next) ? claimPage(next, pagesLeft - 1) : Future.succeededFuture());
+    });
+  }
+
+  /**
+   * Acknowledges this consumer's pending entries that were deleted from the stream (Redis 6.2 claims those
+   * without saying which; left alone they would stay pending for good). Entries still in the stream are
+   * left to whoever is handling them: the reader, or the claim round under way.
+   */
+  private Future<Void> acknowledgeOwnDeleted(String after, int pagesLeft) {
+    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(BATCH)
+        .arg("STREAMS").arg(stream).arg(after);
+    return sendCommand(request).compose(reply -> {
+      List<StreamEntry> pending = StreamEntry.fromReadGroup(reply);
+      List<StreamEntry> deleted = pending.stream().filter(entry -> entry.fields() == null).toList();
+      return handle(deleted, this::sendCommand, true).compose(v -> pending.size() == BATCH && pagesLeft > 1
+          ? acknowledgeOwnDeleted(pending.get(BATCH - 1).id(), pagesLeft - 1)
+          : Future.succeededFuture());
     });
   }
 

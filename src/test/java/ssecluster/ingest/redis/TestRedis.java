@@ -106,6 +106,20 @@ final class TestRedis implements AutoCloseable {
     }
   }
 
+  /** Runs the commands as one MULTI/EXEC transaction; returns EXEC's replies, one per command. */
+  Response transaction(List<Request> commands) {
+    List<Request> batch = new java.util.ArrayList<>();
+    batch.add(Request.cmd(Command.MULTI));
+    batch.addAll(commands);
+    batch.add(Request.cmd(Command.EXEC));
+    try {
+      List<Response> replies = client.batch(batch).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return replies.get(replies.size() - 1);
+    } catch (Exception e) {
+      throw new AssertionError("MULTI/EXEC failed: " + e, e);
+    }
+  }
+
   /** Number of entries read from the ingest stream but not acknowledged yet. */
   long pendingCount() {
     return send("XPENDING", "sse:ingest", "sse-cluster").get(0).toLong();
