@@ -6,7 +6,8 @@
 #   ./run.sh publish NS DATA [--event E]    publish once through the cluster and leave
 #   ./run.sh bench [OPTIONS]                benchmark (own ports and cluster); ./run.sh bench --help, BENCHMARKS.md
 #
-# Builds the jar first when it is missing or older than the sources. Extra JVM flags: JAVA_OPTS.
+# Builds the jar first when it is missing or older than the sources. Extra JVM flags: JAVA_OPTS (after
+# the nodes' own -XX:CompileThresholdScaling=0.25, so they can override it).
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -33,9 +34,16 @@ build_if_needed() {
   fi
 }
 
+# Nodes compile after a quarter of the JIT's default call counts: code that runs only a few times a second
+# (Hazelcast's periodic work, a publish path at low rates) reaches the optimizing compiler within minutes
+# instead of costing compiler time long after start (a cluster of two: about 10% less CPU; BENCHMARKS.md).
+# The bench's nodes get the same (ssecluster.bench.BenchOptions); JAVA_OPTS comes after it and wins.
+NODE_JVM="-XX:CompileThresholdScaling=0.25"
+
+# The java command line; arguments are JVM flags put before JAVA_OPTS.
 java_cmd() {
   # shellcheck disable=SC2086
-  echo java ${JAVA_OPTS:-} $JVM_OPENS -jar "$JAR"
+  echo java "$@" ${JAVA_OPTS:-} $JVM_OPENS -jar "$JAR"
 }
 
 # Prints the HTTP status of GET /health on a port, or nothing (pure bash: no curl needed).
@@ -156,7 +164,7 @@ run_cluster() {
     local args=(node --http-port $((8080 + i)) --https-port $((8443 + i)) --node-name "node-$i")
     [[ $demo -eq 1 && $i -eq 0 ]] && args+=(--demo)
     # shellcheck disable=SC2046
-    $(java_cmd) "${args[@]}" ${extra[@]+"${extra[@]}"} > "$LOG_DIR/node-$i.log" 2>&1 &
+    $(java_cmd $NODE_JVM) "${args[@]}" ${extra[@]+"${extra[@]}"} > "$LOG_DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
     node_pids+=($!)
     echo "Started node-$i (pid $!), log: logs/node-$i.log"
@@ -214,7 +222,7 @@ run_cluster() {
 main() {
   case "${1:-}" in
     -h|--help|help) build_if_needed; usage ;;
-    node) shift; build_if_needed; exec $(java_cmd) node "$@" ;;
+    node) shift; build_if_needed; exec $(java_cmd $NODE_JVM) node "$@" ;;
     publish) shift; build_if_needed; exec $(java_cmd) publish "$@" ;;
     bench)
       shift; build_if_needed

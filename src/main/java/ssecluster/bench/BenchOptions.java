@@ -13,10 +13,11 @@ public final class BenchOptions {
   /**
    * Load runs touch the whole heap at start, as a production JVM would be run: otherwise the kernel zeroes
    * fresh heap pages on first use inside the measured window (5% of node CPU in a profile). Idle runs do
-   * not, so that RSS growth per connection stays meaningful.
+   * not, so that RSS growth per connection stays meaningful. Both get the JIT thresholds run.sh gives
+   * every node (its NODE_JVM).
    */
-  static final String LOAD_NODE_JVM = "-Xms512m -Xmx2g -XX:+AlwaysPreTouch";
-  static final String IDLE_NODE_JVM = "-Xms512m -Xmx2g";
+  static final String LOAD_NODE_JVM = "-Xms512m -Xmx2g -XX:+AlwaysPreTouch -XX:CompileThresholdScaling=0.25";
+  static final String IDLE_NODE_JVM = "-Xms512m -Xmx2g -XX:CompileThresholdScaling=0.25";
 
   static {
     option("--mode", "load", "load: publish at a fixed rate and count deliveries; idle: memory and CPU of idle connections");

@@ -40,8 +40,9 @@ class BenchOptionsTest {
 
   @Test
   void nodeJvmDependsOnTheModeUnlessGiven() {
-    assertEquals(List.of("-Xms512m", "-Xmx2g", "-XX:+AlwaysPreTouch"), new BenchOptions(List.of()).nodeJvm());
-    assertEquals(List.of("-Xms512m", "-Xmx2g"), new BenchOptions(List.of("--mode", "idle")).nodeJvm());
+    assertEquals(List.of("-Xms512m", "-Xmx2g", "-XX:+AlwaysPreTouch", "-XX:CompileThresholdScaling=0.25"),
+        new BenchOptions(List.of()).nodeJvm());
+    assertEquals(List.of("-Xms512m", "-Xmx2g", "-XX:CompileThresholdScaling=0.25"), new BenchOptions(List.of("--mode", "idle")).nodeJvm());
     assertEquals(List.of("-Xmx1g"), new BenchOptions(List.of("--mode", "idle", "--node-jvm", "-Xmx1g")).nodeJvm());
   }
 
