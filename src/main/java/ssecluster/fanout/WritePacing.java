@@ -13,6 +13,12 @@ package ssecluster.fanout;
  * count at most twice the delay, so a quiet spell leaves the pace slow and the first few frames of a new
  * burst go at once; holding starts once the burst has shown its pace.
  *
+ * <p>Holding pays only when the pace promises at least two frames per delay: at a pace between one and
+ * two per delay (50 a second with the default 25 ms) a held frame gains one companion at best, and the
+ * frames that got held were those arriving just after a late one (delayed on the publishing node or
+ * the event-bus hop), which holding made later still. Across nodes at 50 messages a second those holds
+ * were the p99: 34-36 ms, against 15-19 ms with every frame written at once.
+ *
  * <p>Times are {@link System#nanoTime()} readings. Confined to the loop, like the batch it belongs to.
  */
 final class WritePacing {
@@ -44,7 +50,7 @@ final class WritePacing {
     lastArrivalNanos = now;
     paceNanos += (gap - paceNanos) / NEWEST_GAP_SHARE;
     long wait = delayNanos - (now - lastWriteNanos);
-    return wait > 0 && paceNanos <= wait ? wait : 0;
+    return wait > 0 && paceNanos <= wait && paceNanos <= delayNanos / 2 ? wait : 0;
   }
 
   /** Records that the namespace's frames were written at {@code now}. */

@@ -30,7 +30,7 @@ class WriteDelayTest {
 
   private static final long DELAY_MILLIS = 6000;
   /** Events of a namespace that leave at once after a quiet spell, before its pace counts as fast. */
-  private static final int PRIMES = 3;
+  private static final int PRIMES = 5;
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestCluster cluster;
   private static Node publisherNode;
