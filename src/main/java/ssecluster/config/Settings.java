@@ -46,7 +46,7 @@ public final class Settings {
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
-      new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
+      new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come at least twice per delay and (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
       new Option("--slow-client-millis", "SLOW_CLIENT_MILLIS", "10000", "how long a client's write queue may stay full"),
       new Option("--slow-client-bytes", "SLOW_CLIENT_BYTES", "8388608", "bytes a client may fall behind while its queue is full"),

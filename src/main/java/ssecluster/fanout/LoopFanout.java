@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  *   <li>as a rule, by the next task of the loop: frames that arrive while earlier tasks still run are
  *       written together, and a lone frame goes out at once;
  *   <li>once the write delay has passed (the node's default is 25 ms), when the address was written less
- *       than the delay ago and its frames come fast enough that another one is expected before then
- *       ({@link WritePacing}). So a stream gets at most one write per delay for a busy namespace, each event
+ *       than the delay ago and its frames come fast enough that another one is expected before then, and
+ *       at least two per delay ({@link WritePacing}). So a stream gets at most one write per delay for a busy namespace, each event
  *       waits at most that long, and an event of a slower namespace, or after a quiet spell, is not held:
  *       holding it would add latency and save no write. Past {@link #MAX_PENDING_BYTES} a held batch is
  *       written early.
