@@ -29,12 +29,8 @@ class WritePacingTest {
 
   @Test
   void aLateFrameDoesNotGetTheNextOneHeld() {
-    // 50 a second, every tenth frame 10 ms late: the gap after it is short, the pace is not.
-    List<Long> arrivals = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      arrivals.add(i * ms(20) + (i % 10 == 5 ? ms(10) : 0));
-    }
-    Outcome outcome = replay(DELAY, arrivals);
+    // The gap after the late frame is short, the pace is not.
+    Outcome outcome = replay(DELAY, fiftyASecondEveryTenthLate(ms(10)));
 
     assertEquals(0, outcome.maxHeld(), "a frame was held");
     assertEquals(500, outcome.writes());
@@ -42,13 +38,9 @@ class WritePacingTest {
 
   @Test
   void aFrameThatArrivesRightAfterALateOneIsNotHeld() {
-    // 50 a second, every tenth frame 18 ms late (held up before it reached the loop): it arrives just
-    // before the next one, which then had a whole delay ahead of it and was held for nearly all of it.
-    List<Long> arrivals = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      arrivals.add(i * ms(20) + (i % 10 == 5 ? ms(18) : 0));
-    }
-    Outcome outcome = replay(DELAY, arrivals);
+    // The late frame (held up before it reached the loop) arrives just before the next one, which then
+    // had a whole delay ahead of it and was held for nearly all of it.
+    Outcome outcome = replay(DELAY, fiftyASecondEveryTenthLate(ms(18)));
 
     assertEquals(0, outcome.maxHeld(), "a frame was held");
     assertEquals(500, outcome.writes());
@@ -141,6 +133,15 @@ class WritePacingTest {
       }
     }
     return new Outcome(writes, maxHeld);
+  }
+
+  /** 500 frames 20 ms apart, every tenth of them {@code late}. */
+  private static List<Long> fiftyASecondEveryTenthLate(long late) {
+    List<Long> arrivals = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      arrivals.add(i * ms(20) + (i % 10 == 5 ? late : 0));
+    }
+    return arrivals;
   }
 
   private static List<Long> every(long gap, int count) {
