@@ -16,6 +16,9 @@ import ssecluster.cluster.ExpectedDepartures;
 import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
+import ssecluster.history.HistoryStore;
+import ssecluster.history.NoHistory;
+import ssecluster.history.hazelcast.HazelcastHistory;
 import ssecluster.http.HttpServerVerticle;
 import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
@@ -49,6 +52,7 @@ public final class Node {
   private final NodeState state;
   private final NodeMetrics metrics;
   private final MessageIds ids;
+  private final HistoryStore history;
   private final UnwatchedAddresses unwatched;
   private final Publisher publisher;
   private final FanoutHub hub;
@@ -57,8 +61,9 @@ public final class Node {
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
   private Future<Void> stopped;
 
-  private Node(Settings settings, ClusterFactory.ClusteredVertx clustered) {
+  private Node(Settings settings, ClusterFactory.ClusteredVertx clustered, HistoryStore history) {
     this.settings = settings;
+    this.history = history;
     this.vertx = clustered.vertx();
     this.transport = clustered.transport();
     this.clusterManager = clustered.clusterManager();
@@ -66,8 +71,9 @@ public final class Node {
     this.metrics = new NodeMetrics(counters, state);
     this.ids = new MessageIds(clusterManager.getNodeId());
     this.unwatched = new UnwatchedAddresses(clusterManager, counters.unwatchedSkipped);
-    this.publisher = new Publisher(vertx.eventBus(), ids, settings.maxBodyBytes(), counters, unwatched);
-    this.hub = new FanoutHub(counters, ids, settings.keepaliveMillis(), settings.writeDelayMillis(), unwatched);
+    this.publisher = new Publisher(vertx, history, ids, settings.maxBodyBytes(), counters, unwatched);
+    this.hub = new FanoutHub(counters, history, settings.keepaliveMillis(), settings.writeDelayMillis(), unwatched,
+        clusterManager);
   }
 
   /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */
@@ -81,16 +87,32 @@ public final class Node {
         started.fail(joined.cause());
         return;
       }
-      Node node = new Node(settings, joined.result());
-      node.deploy().onComplete(deployed -> {
-        if (deployed.succeeded()) {
-          started.complete(node);
-        } else {
-          node.vertx.close().onComplete(closed -> started.fail(deployed.cause()));
+      ClusterFactory.ClusteredVertx clustered = joined.result();
+      openHistory(settings, clustered).onComplete(opened -> {
+        if (opened.failed()) {
+          clustered.vertx().close().onComplete(closed -> started.fail(opened.cause()));
+          return;
         }
+        Node node = new Node(settings, clustered, opened.result());
+        node.deploy().onComplete(deployed -> {
+          if (deployed.succeeded()) {
+            started.complete(node);
+          } else {
+            node.vertx.close().onComplete(closed -> started.fail(deployed.cause()));
+          }
+        });
       });
     });
     return started.future();
+  }
+
+  /** The cluster's history, held by Hazelcast; none with {@code --history-size 0}. */
+  private static Future<HistoryStore> openHistory(Settings settings, ClusterFactory.ClusteredVertx clustered) {
+    if (settings.historySize() == 0) {
+      return Future.succeededFuture(NoHistory.INSTANCE);
+    }
+    return HazelcastHistory.open(clustered.vertx(), clustered.clusterManager().getHazelcastInstance(),
+        settings.historySize(), settings.historyTtlSeconds()).map(history -> history);
   }
 
   private Future<Void> deploy() {
@@ -107,7 +129,8 @@ public final class Node {
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
         .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
             .compose(certificate -> vertx.deployVerticle(() -> {
-              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, publisher, counters, state, metrics, certificate, assets);
+              HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, history, publisher, counters, state,
+                  metrics, certificate, assets);
               httpVerticles.add(verticle);
               return verticle;
             }, new DeploymentOptions().setInstances(settings.httpInstances()))))
@@ -186,7 +209,8 @@ public final class Node {
     }
     state.phase(NodeState.Phase.STOPPING);
     Future<Void> httpStopped = ExpectedDepartures.announce(vertx, clusterManager)
-        .compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
+        .compose(v -> httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment))
+        .eventually(history::close);
     // A promise with no context: vertx.close() completes on a thread of its own, after every event loop
     // (and any context a composed future would dispatch to) is gone.
     Promise<Void> closed = Promise.promise();
@@ -221,5 +245,9 @@ public final class Node {
 
   public Publisher publisher() {
     return publisher;
+  }
+
+  public HistoryStore history() {
+    return history;
   }
 }

@@ -9,6 +9,9 @@ import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.cluster.NetworkTransport;
 import ssecluster.config.Settings;
+import ssecluster.history.HistoryStore;
+import ssecluster.history.NoHistory;
+import ssecluster.history.hazelcast.HazelcastHistory;
 import ssecluster.ingest.EventBusIngest;
 import ssecluster.status.NodeCounters;
 
@@ -117,11 +120,18 @@ public final class Bench {
     if (servers.clusterConfig() == null) {
       throw new IllegalArgumentException("--publish-via eventbus needs nodes started by the bench (its cluster config)");
     }
-    Settings settings = Settings.of("--cluster-config", servers.clusterConfig().toString(), "--transport", options.clientTransport());
+    // The nodes' own flags too, so that this member appends to history with the same bounds as they do.
+    List<String> args = new ArrayList<>(List.of("--cluster-config", servers.clusterConfig().toString(),
+        "--transport", options.clientTransport()));
+    args.addAll(options.nodeArgs());
+    Settings settings = Settings.load(args, Map.of(), new ArrayList<>());
     ClusterFactory.ClusteredVertx clustered = ClusterFactory.join(settings, true)
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     NodeCounters counters = new NodeCounters();
-    Publisher publisher = new Publisher(clustered.vertx().eventBus(), new MessageIds(clustered.clusterManager().getNodeId()),
+    HistoryStore history = settings.historySize() == 0 ? NoHistory.INSTANCE
+        : HazelcastHistory.open(clustered.vertx(), clustered.clusterManager().getHazelcastInstance(),
+            settings.historySize(), settings.historyTtlSeconds()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Publisher publisher = new Publisher(clustered.vertx(), history, new MessageIds(clustered.clusterManager().getNodeId()),
         settings.maxBodyBytes(), counters, UnwatchedAddresses.NONE);
     new EventBusIngest(publisher, counters).interceptPublishes(clustered.vertx().eventBus());
     return clustered.vertx();

@@ -24,7 +24,15 @@ public final class BusAddresses {
   public static final String HEADER_ID = "sse-id";
   /** Header carrying the namespace the message was published to (its ancestors receive it too). */
   public static final String HEADER_NAMESPACE = "sse-ns";
-  /** Present when the source may deliver the same message (same id) twice; channels then de-duplicate. */
+  /**
+   * The sequence of the message before this one in its namespace, when history gives sequences: a namespace
+   * channel delivers a message only after that one, so every node delivers a namespace in one order.
+   */
+  public static final String HEADER_PREVIOUS = "sse-prev";
+  /**
+   * Present, with history off, when the source may deliver the same message twice (a Redis stream entry
+   * claimed after its reader died); the header id then names it at its source, and channels de-duplicate.
+   */
   public static final String HEADER_MAY_REPEAT = "sse-may-repeat";
 
   private BusAddresses() {

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.transport.Transport;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import ssecluster.config.Settings;
+import ssecluster.history.hazelcast.HistorySerialization;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ public final class ClusterFactory {
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.logging.type", "jdk");
     config.setProperty("hazelcast.phone.home.enabled", "false");
+    HistorySerialization.configure(config);
 
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(config);
     EventBusOptions eventBus = new EventBusOptions();

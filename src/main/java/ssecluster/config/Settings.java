@@ -45,6 +45,8 @@ public final class Settings {
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
+      new Option("--history-size", "HISTORY_SIZE", "1000", "messages kept per namespace in the cluster's history, for clients that resume with Last-Event-ID (0: no history, no resume; messages are then delivered in the order they reach each node)"),
+      new Option("--history-ttl-seconds", "HISTORY_TTL_SECONDS", "300", "how long a message stays in history"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come at least twice per delay and (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
@@ -105,7 +107,7 @@ public final class Settings {
     return settings;
   }
 
-  /** Defaults and environment only; for tests and embedding. */
+  /** Defaults and these flags only (not the environment); for tests and embedding. */
   public static Settings of(String... args) {
     return load(List.of(args), Map.of(), new ArrayList<>());
   }
@@ -118,6 +120,8 @@ public final class Settings {
     httpPort();
     httpsPort();
     maxBodyBytes();
+    historySize();
+    historyTtlSeconds();
     keepaliveMillis();
     writeDelayMillis();
     retryMillis();
@@ -217,6 +221,15 @@ public final class Settings {
 
   public int maxBodyBytes() {
     return number("--max-body-bytes", Integer::parseInt, 1, 64 * 1024 * 1024);
+  }
+
+  /** Messages kept per namespace; 0 when history is off. */
+  public int historySize() {
+    return number("--history-size", Integer::parseInt, 0, 1_000_000);
+  }
+
+  public long historyTtlSeconds() {
+    return number("--history-ttl-seconds", Long::parseLong, 1L, 7L * 24 * 3600);
   }
 
   public long keepaliveMillis() {

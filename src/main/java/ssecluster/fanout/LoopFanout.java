@@ -4,7 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import ssecluster.wire.SharedFrames;
-import ssecluster.wire.SseStream;
+import ssecluster.wire.StreamStatus;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
- * The SSE streams of one event loop, by namespace address. Everything here runs on that loop, so the
+ * The subscribers of one event loop, by namespace address. Everything here runs on that loop, so the
  * writes to a connection always happen on its own thread and no locks are needed. One keepalive timer
  * serves all streams of the loop.
  *
@@ -36,18 +36,18 @@ import java.util.function.Consumer;
  * Frames of one address keep their order; a stream of several namespaces may see the namespaces in
  * another order than they arrived (order is only promised per namespace).
  */
-final class LoopFanout {
+public final class LoopFanout {
 
   /** A batch this large is written without waiting for the rest of the coalescing delay. */
   static final int MAX_PENDING_BYTES = 64 * 1024;
 
   private final Context context;
   private final long writeDelayNanos;
-  private final Map<String, Set<SseStream>> streamsByAddress = new HashMap<>();
-  private final Set<SseStream> streams = new LinkedHashSet<>();
+  private final Map<String, Set<Subscriber>> streamsByAddress = new HashMap<>();
+  private final Set<Subscriber> streams = new LinkedHashSet<>();
   private final LongAdder delivered;
   private final LongAdder writes;
-  private final Consumer<SseStream> onDropped;
+  private final BiConsumer<Subscriber, LoopFanout> onDropped;
   /** The frames of each address with streams here that wait for their write. */
   private final Map<String, AddressBatch> batches = new HashMap<>();
   /** Batches to write in the next task of the loop, in the order they became due. */
@@ -58,7 +58,7 @@ final class LoopFanout {
   private static final class AddressBatch {
     final String address;
     final WritePacing pacing;
-    List<Buffer> frames = new ArrayList<>(4);
+    List<Delivery> frames = new ArrayList<>(4);
     int bytes;
     /** Held until the write delay has passed; -1 when not held. */
     long timer = -1;
@@ -71,7 +71,7 @@ final class LoopFanout {
   }
 
   LoopFanout(Context context, long keepaliveMillis, long writeDelayMillis, LongAdder delivered, LongAdder writes,
-      Consumer<SseStream> onDropped) {
+      BiConsumer<Subscriber, LoopFanout> onDropped) {
     this.context = context;
     this.writeDelayNanos = TimeUnit.MILLISECONDS.toNanos(writeDelayMillis);
     this.delivered = delivered;
@@ -84,17 +84,17 @@ final class LoopFanout {
     return context;
   }
 
-  void add(SseStream stream, List<String> addresses) {
+  void add(Subscriber stream, List<String> addresses) {
     streams.add(stream);
     for (String address : addresses) {
       streamsByAddress.computeIfAbsent(address, a -> new LinkedHashSet<>()).add(stream);
     }
   }
 
-  void remove(SseStream stream, List<String> addresses) {
+  void remove(Subscriber stream, List<String> addresses) {
     streams.remove(stream);
     for (String address : addresses) {
-      Set<SseStream> set = streamsByAddress.get(address);
+      Set<Subscriber> set = streamsByAddress.get(address);
       if (set != null && set.remove(stream) && set.isEmpty()) {
         streamsByAddress.remove(address);
         AddressBatch batch = batches.remove(address);
@@ -106,7 +106,7 @@ final class LoopFanout {
   }
 
   /** Called from the hub's loop: hands the frame over to this loop. */
-  void dispatch(String address, Buffer frame) {
+  void dispatch(String address, Delivery frame) {
     if (Vertx.currentContext() == context) {
       enqueue(address, frame);
     } else {
@@ -114,7 +114,7 @@ final class LoopFanout {
     }
   }
 
-  private void enqueue(String address, Buffer frame) {
+  private void enqueue(String address, Delivery frame) {
     if (!streamsByAddress.containsKey(address)) {
       return;   // its last stream here has just left
     }
@@ -127,7 +127,7 @@ final class LoopFanout {
     // Every arrival counts towards the pace, also those that join a batch already held or due.
     long hold = batch.pacing.arrive(now);
     batch.frames.add(frame);
-    batch.bytes += frame.length();
+    batch.bytes += frame.frame().length();
     if (batch.timer >= 0) {
       if (batch.bytes >= MAX_PENDING_BYTES) {
         stopHolding(batch);
@@ -180,39 +180,39 @@ final class LoopFanout {
       return;
     }
     batch.pacing.written(System.nanoTime());
-    List<Buffer> frames = batch.frames;
+    List<Delivery> frames = batch.frames;
     batch.frames = new ArrayList<>(4);
     batch.bytes = 0;
     SharedFrames shared = new SharedFrames(join(frames), frames.size());
-    deliver(batch.address, shared);
+    deliver(batch.address, shared, frames);
     shared.release();
   }
 
-  private static Buffer join(List<Buffer> frames) {
+  private static Buffer join(List<Delivery> frames) {
     if (frames.size() == 1) {
-      return frames.get(0);
+      return frames.get(0).frame();
     }
     int length = 0;
-    for (Buffer frame : frames) {
-      length += frame.length();
+    for (Delivery frame : frames) {
+      length += frame.frame().length();
     }
     Buffer joined = Buffer.buffer(length);
-    for (Buffer frame : frames) {
-      joined.appendBuffer(frame);
+    for (Delivery frame : frames) {
+      joined.appendBuffer(frame.frame());
     }
     return joined;
   }
 
-  private void deliver(String address, SharedFrames frames) {
-    Set<SseStream> targets = streamsByAddress.get(address);
+  private void deliver(String address, SharedFrames frames, List<Delivery> deliveries) {
+    Set<Subscriber> targets = streamsByAddress.get(address);
     if (targets == null) {
       return;
     }
-    List<SseStream> dropped = null;
+    List<Subscriber> dropped = null;
     int sent = 0;
     int written = 0;
-    for (SseStream stream : targets) {
-      if (stream.send(frames)) {
+    for (Subscriber stream : targets) {
+      if (stream.deliver(frames, deliveries)) {
         sent += frames.events();
         written++;
       } else if (stream.isClosed()) {
@@ -223,32 +223,32 @@ final class LoopFanout {
     delivered.add(sent);
     writes.add(written);
     if (dropped != null) {
-      dropped.forEach(onDropped);
+      dropped.forEach(stream -> onDropped.accept(stream, this));
     }
   }
 
   private void keepalive() {
-    List<SseStream> dropped = null;
-    for (SseStream stream : streams) {
-      if (!stream.keepalive()) {
+    List<Subscriber> dropped = null;
+    for (Subscriber stream : streams) {
+      if (!stream.sink().keepalive()) {
         dropped = dropped == null ? new ArrayList<>() : dropped;
         dropped.add(stream);
       }
     }
     if (dropped != null) {
-      dropped.forEach(onDropped);
+      dropped.forEach(stream -> onDropped.accept(stream, this));
     }
   }
 
-  /** Ends every stream of this loop cleanly (the node is shutting down). */
-  List<SseStream> endAll() {
+  /** Ends every stream of this loop cleanly (the node is shutting down, or stepping down). */
+  List<Subscriber> endAll() {
     // A copy: a write that finds a stream closed detaches it, which changes the map.
     for (AddressBatch batch : new ArrayList<>(batches.values())) {
       stopHolding(batch);
       write(batch);
     }
-    List<SseStream> all = new ArrayList<>(streams);
-    all.forEach(SseStream::end);
+    List<Subscriber> all = new ArrayList<>(streams);
+    all.forEach(stream -> stream.sink().end());
     return all;
   }
 
@@ -257,13 +257,13 @@ final class LoopFanout {
   }
 
   /** The first {@code limit} open streams of this loop, as /admin/status.json shows them. */
-  List<SseStream.Status> statuses(int limit) {
-    List<SseStream.Status> statuses = new ArrayList<>(Math.min(limit, streams.size()));
-    for (SseStream stream : streams) {
+  List<StreamStatus> statuses(int limit) {
+    List<StreamStatus> statuses = new ArrayList<>(Math.min(limit, streams.size()));
+    for (Subscriber stream : streams) {
       if (statuses.size() >= limit) {
         break;
       }
-      statuses.add(stream.status());
+      statuses.add(stream.sink().status());
     }
     return statuses;
   }

@@ -1,12 +1,11 @@
 package ssecluster.fanout;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
@@ -50,7 +49,8 @@ final class RouteConfirmations {
   private static final long[] REQUEST_DELAYS_MILLIS = {0, 250, 1000};
 
   private final Vertx vertx;
-  private final ContextInternal hubContext;
+  private final Context hubContext;
+  /** Null for a Vert.x that is not clustered (then there is nobody to confirm with). */
   private final ClusterManager clusterManager;
   private final UnwatchedAddresses unwatched;
   private final Map<String, Pending> pendingByToken = new HashMap<>();
@@ -65,12 +65,11 @@ final class RouteConfirmations {
     }
   }
 
-  /** Create on the hub's context. */
-  RouteConfirmations(Vertx vertx, UnwatchedAddresses unwatched) {
+  RouteConfirmations(Vertx vertx, Context hubContext, ClusterManager clusterManager, UnwatchedAddresses unwatched) {
     this.vertx = vertx;
     this.unwatched = unwatched;
-    this.hubContext = (ContextInternal) Vertx.currentContext();
-    this.clusterManager = ((VertxInternal) vertx).clusterManager();
+    this.hubContext = hubContext;
+    this.clusterManager = clusterManager;
   }
 
   /** Starts answering other nodes' requests. */
@@ -87,10 +86,7 @@ final class RouteConfirmations {
     if (clusterManager == null) {
       return Future.succeededFuture();
     }
-    // Completed by a cluster-manager thread; the hub's context then carries on.
-    Promise<List<RegistrationInfo>> answering = hubContext.promise();
-    clusterManager.getRegistrations(BusAddresses.ROUTE_CHECK, answering);
-    return answering.future().compose(registrations -> {
+    return registrationsOf(BusAddresses.ROUTE_CHECK).compose(registrations -> {
       String self = clusterManager.getNodeId();
       Set<String> waitingFor = new HashSet<>();
       for (RegistrationInfo registration : registrations) {
@@ -127,6 +123,15 @@ final class RouteConfirmations {
           + "); its streams open anyway");
       return Future.succeededFuture();
     });
+  }
+
+  /** Completed by a cluster-manager thread; handed back to the hub's context, where the rest runs. */
+  private Future<List<RegistrationInfo>> registrationsOf(String address) {
+    Promise<List<RegistrationInfo>> answered = Promise.promise();
+    clusterManager.getRegistrations(address, answered);
+    Promise<List<RegistrationInfo>> onHub = Promise.promise();
+    answered.future().onComplete(result -> hubContext.runOnContext(v -> onHub.handle(result)));
+    return onHub.future();
   }
 
   /**

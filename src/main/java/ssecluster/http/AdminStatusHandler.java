@@ -8,7 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import ssecluster.fanout.FanoutHub;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
-import ssecluster.wire.SseStream;
+import ssecluster.wire.StreamStatus;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -65,9 +65,9 @@ final class AdminStatusHandler implements Handler<RoutingContext> {
         .onFailure(ctx::fail);
   }
 
-  private JsonObject status(List<SseStream.Status> streams) {
+  private JsonObject status(List<StreamStatus> streams) {
     JsonArray list = new JsonArray();
-    for (SseStream.Status stream : streams) {
+    for (StreamStatus stream : streams) {
       list.add(new JsonObject()
           .put("path", stream.path())
           .put("namespaces", new JsonArray(stream.namespaces()))

@@ -12,6 +12,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
 import ssecluster.fanout.FanoutHub;
+import ssecluster.fanout.LoopFanout;
+import ssecluster.fanout.Resumer;
+import ssecluster.history.HistoryStore;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeMetrics;
 import ssecluster.status.NodeState;
@@ -31,6 +34,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private final Settings settings;
   private final FanoutHub hub;
+  private final HistoryStore history;
   private final Publisher publisher;
   private final NodeCounters counters;
   private final NodeState state;
@@ -40,11 +44,15 @@ public final class HttpServerVerticle extends VerticleBase {
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
   private CrossOrigin crossOrigin;
+  /** The fan-out of this verticle's event loop: its streams, their batching and keepalives. */
+  private LoopFanout loop;
 
-  public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
-                            NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate, StaticAssets assets) {
+  public HttpServerVerticle(Settings settings, FanoutHub hub, HistoryStore history, Publisher publisher,
+                            NodeCounters counters, NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate,
+                            StaticAssets assets) {
     this.settings = settings;
     this.hub = hub;
+    this.history = history;
     this.publisher = publisher;
     this.counters = counters;
     this.state = state;
@@ -56,7 +64,9 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     crossOrigin = CrossOrigin.of(settings.corsOrigins());
-    subscribe = new SubscribeHandler(vertx, hub, counters, settings, crossOrigin);
+    loop = hub.loopFanout(context);
+    subscribe = new SubscribeHandler(vertx, hub, loop, new Resumer(history, counters), history.keeps(), counters,
+        settings, crossOrigin);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -137,7 +147,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // End the streams first so clients see a clean end of stream and reconnect to another node.
-    hub.endStreamsOfCurrentLoop();
+    hub.endStreams(loop);
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer server : servers) {
       closing.add(server.close());

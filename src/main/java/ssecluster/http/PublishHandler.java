@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import ssecluster.bus.Publication;
+import ssecluster.bus.PublishUnavailableException;
 import ssecluster.bus.Publisher;
 import ssecluster.namespace.Namespace;
 import ssecluster.status.NodeCounters;
@@ -13,9 +14,10 @@ import java.util.List;
 
 /**
  * {@code POST /publish/pets/dogs?event=new-dog} with the data as the body: answers {@code 202} with the
- * message id, {@code 400} for a bad namespace, event name or non-UTF-8 body, and, when publishing needs a
- * token ({@link NamespaceTokens} with the {@code publish} claim), {@code 401} or {@code 403}. (The body limit, 413, is enforced
- * before this handler runs.)
+ * message id once the cluster's history holds it, {@code 400} for a bad namespace, event name (names starting
+ * with {@code sse-} are the service's) or non-UTF-8 body, {@code 503} when history cannot take it now, and,
+ * when publishing needs a token ({@link NamespaceTokens} with the {@code publish} claim), {@code 401} or
+ * {@code 403}. (The body limit, 413, is enforced before this handler runs.)
  */
 final class PublishHandler implements Handler<RoutingContext> {
 
@@ -60,17 +62,31 @@ final class PublishHandler implements Handler<RoutingContext> {
   }
 
   private void publish(RoutingContext ctx, Namespace namespace) {
+    Publication publication;
     try {
       Buffer body = ctx.body().buffer();
       String data = body == null ? "" : Publication.decodeUtf8(body.getBytes());
-      String id = publisher.publish(new Publication(namespace, ctx.request().getParam("event"), data));
-      ctx.response()
-          .setStatusCode(202)
-          .putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("id", id).encode());
+      publication = new Publication(namespace, ctx.request().getParam("event"), data);
     } catch (IllegalArgumentException rejected) {
       reject(ctx, rejected.getMessage());
+      return;
     }
+    publisher.publish(publication).onComplete(published -> {
+      if (published.succeeded()) {
+        ctx.response()
+            .setStatusCode(202)
+            .putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("id", published.result()).encode());
+      } else if (published.cause() instanceof IllegalArgumentException rejected) {
+        reject(ctx, rejected.getMessage());
+      } else if (published.cause() instanceof PublishUnavailableException unavailable) {
+        counters.publishesUnavailable.increment();
+        ctx.response().putHeader("Retry-After", "1");
+        ErrorResponses.send(ctx, 503, unavailable.getMessage());
+      } else {
+        ctx.fail(published.cause());
+      }
+    });
   }
 
   private void reject(RoutingContext ctx, String message) {

@@ -7,6 +7,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpMethod;
 import ssecluster.config.Settings;
 import ssecluster.fanout.FanoutHub;
+import ssecluster.fanout.LoopFanout;
+import ssecluster.fanout.Resumer;
+import ssecluster.fanout.Subscriber;
+import ssecluster.history.StreamPosition;
 import ssecluster.namespace.InvalidNamespaceException;
 import ssecluster.namespace.Namespace;
 import ssecluster.namespace.Subscription;
@@ -23,7 +27,9 @@ import java.util.logging.Logger;
  * {@code GET /subscribe/pets/dogs}, {@code GET /subscribe}, {@code GET /subscribe?ns=pets.dogs&ns=time}
  * (also {@code ns=pets,time}): opens an SSE stream of those namespaces and their descendants. When the node
  * has a subscribe secret, the stream needs a token whose {@code subscribe} claim covers every namespace
- * asked for ({@link NamespaceTokens}), and ends when the token expires.
+ * asked for ({@link NamespaceTokens}), and ends when the token expires. A stream opened with a position
+ * ({@code Last-Event-ID}, which EventSource sends when it reconnects, or {@code ?lastEventId=} /
+ * {@code ?last_event_id=}) is first sent what it missed ({@link Resumer}).
  * Once the stream is open the request's headers are cleared (the user agent is kept, shared, for
  * /admin/status.json).
  */
@@ -33,11 +39,17 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   /** Namespaces one stream may name; keeps the per-stream reduction and registration work small. */
   static final int MAX_NAMESPACES_PER_STREAM = 64;
   static final String ACCESS_TOKEN = "access_token";
+  /** Where a resume starts, in the query (the header, which EventSource updates on each reconnect, wins). */
+  static final List<String> LAST_EVENT_ID_PARAMS = List.of("lastEventId", "last_event_id");
   private static final String MISSING_TOKEN =
       "subscribing needs a token: 'Authorization: Bearer <JWT>' or ?access_token=<JWT>";
   private static final Logger log = Logger.getLogger(SubscribeHandler.class.getName());
 
   private final FanoutHub hub;
+  private final LoopFanout loop;
+  private final Resumer resumer;
+  /** Messages carry history's sequences: multiplexed and resumed streams send ids of their own. */
+  private final boolean sequenced;
   private final NodeCounters counters;
   private final long retryMillis;
   private final SseStream.SlowClientPolicy slowClientPolicy;
@@ -49,8 +61,12 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   private final CrossOrigin crossOrigin;
 
-  SubscribeHandler(Vertx vertx, FanoutHub hub, NodeCounters counters, Settings settings, CrossOrigin crossOrigin) {
+  SubscribeHandler(Vertx vertx, FanoutHub hub, LoopFanout loop, Resumer resumer, boolean sequenced,
+                   NodeCounters counters, Settings settings, CrossOrigin crossOrigin) {
     this.vertx = vertx;
+    this.loop = loop;
+    this.resumer = resumer;
+    this.sequenced = sequenced;
     this.crossOrigin = crossOrigin;
     this.tokens = settings.subscribeJwtSecret().isEmpty() ? null
         : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE);
@@ -86,8 +102,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       ErrorResponses.send(request.response(), 400, e.getMessage());
       return;
     }
+    StreamPosition position = positionOf(request, query);
     if (tokens == null) {
-      open(request, subscription, null);
+      open(request, subscription, null, position);
       return;
     }
     tokens.check(tokenOf(request, query), subscription.namespaces(), MISSING_TOKEN).onComplete(checked -> {
@@ -95,7 +112,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         return;
       }
       if (checked.succeeded()) {
-        open(request, subscription, checked.result());
+        open(request, subscription, checked.result(), position);
       } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
         counters.unauthorizedSubscriptions.increment();
         refused.answer(request.response());
@@ -116,9 +133,30 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     return fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
   }
 
-  /** Opens the stream; with a {@code grant} that expires, the stream ends then, and the client needs a new token. */
-  private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant) {
+  /** Where the client asks to resume from, or null for a stream that starts now. */
+  private static StreamPosition positionOf(HttpServerRequest request, Map<String, List<String>> query) {
+    String header = request.getHeader("Last-Event-ID");
+    if (header != null && !header.isEmpty()) {
+      return StreamPosition.parse(header.trim());
+    }
+    for (String param : LAST_EVENT_ID_PARAMS) {
+      List<String> values = query.get(param);
+      if (values != null && !values.isEmpty() && !values.get(0).isEmpty()) {
+        return StreamPosition.parse(values.get(0).trim());
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Opens the stream, resuming it from {@code position} when there is one; with a {@code grant} that expires,
+   * the stream ends then, and the client needs a new token.
+   */
+  private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant,
+                    StreamPosition position) {
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
+    Subscriber subscriber = new Subscriber(stream, subscription, sequenced, position != null,
+        slowClientPolicy.maxLagBytes());
     stream.userAgent(userAgents.of(request.getHeader("User-Agent")));
     stream.onSlowDrop((s, reason) -> {
       counters.slowClientsDropped.increment();
@@ -130,30 +168,41 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
           if (!stream.isClosed()) {
             counters.streamsExpired.increment();
             stream.end();
-            hub.detach(stream);
+            hub.detach(subscriber, loop);
           }
         });
     // A stream that ends another way (client gone, node shutdown) cancels its timer, which would otherwise
     // keep it in memory until the token's expiry.
     request.response().closeHandler(v -> {
       cancel(expiry);
-      hub.detach(stream);
+      stream.markClosed();
+      hub.detach(subscriber, loop);
     });
     if (expiry >= 0) {
       request.response().endHandler(v -> cancel(expiry)); // set only here: idle streams stay as small as before
     }
-    request.response().exceptionHandler(e -> hub.detach(stream));
-    hub.attach(stream)
+    request.response().exceptionHandler(e -> {
+      stream.markClosed();
+      hub.detach(subscriber, loop);
+    });
+    Runnable openStream = () -> {
+      stream.open(retryMillis);
+      // A stream lives for hours and nothing reads its request headers again; a browser's come to 1-2 KB
+      // with its cookies and user agent, which every idle connection would otherwise keep.
+      request.headers().clear();
+    };
+    hub.attach(subscriber, loop)
         .onSuccess(v -> {
-          stream.open(retryMillis);
-          // A stream lives for hours and nothing reads its request headers again; a browser's come to 1-2 KB
-          // with its cookies and user agent, which every idle connection would otherwise keep.
-          request.headers().clear();
+          if (position == null) {
+            openStream.run();
+          } else {
+            resumer.resume(subscriber, position, openStream);
+          }
         })
         .onFailure(e -> {
           cancel(expiry);
           if (!stream.isClosed()) {
-            hub.detach(stream);
+            hub.detach(subscriber, loop);
             ErrorResponses.send(request.response(), 503, "could not subscribe: " + e.getMessage());
           }
         });

@@ -53,7 +53,8 @@ public final class EventBusIngest {
   private void routeRawPublish(DeliveryContext<Object> context) {
     Message<Object> message = context.message();
     String address = message.address();
-    if (context.send() || message.headers().contains(BusAddresses.HEADER_ID)
+    // A request expects its reply from one consumer; a plain send to a namespace means the same as a publish.
+    if ((context.send() && message.replyAddress() != null) || message.headers().contains(BusAddresses.HEADER_ID)
         || message.headers().contains(BusAddresses.HEADER_PROBE) || address.startsWith("__vertx")) {
       context.next();
       return;
@@ -73,26 +74,42 @@ public final class EventBusIngest {
       context.next();
       return;
     }
+    Publication publication;
     try {
-      publisher.publish(Publication.fromBusBody(namespace, context.body()));
+      publication = Publication.fromBusBody(namespace, context.body());
     } catch (IllegalArgumentException rejected) {
       counters.rejectedEventBus.increment();
       log.warning("Dropped event-bus publish to '" + address + "': " + rejected.getMessage());
+      return;
     }
+    publisher.publish(publication).onFailure(failure -> {
+      counters.rejectedEventBus.increment();
+      log.warning("Dropped event-bus publish to '" + address + "': " + failure.getMessage());
+    });
   }
 
   private void handleRequest(Message<JsonObject> request) {
     JsonObject body = request.body();
+    Publication publication;
     try {
       if (body == null) {
         throw new IllegalArgumentException("empty publish request");
       }
-      Namespace namespace = Namespace.parse(body.getString("ns", ""));
-      String id = publisher.publish(Publication.fromBusBody(namespace, body));
-      request.reply(new JsonObject().put("id", id));
+      publication = Publication.fromBusBody(Namespace.parse(body.getString("ns", "")), body);
     } catch (ClassCastException | IllegalArgumentException rejected) {
       counters.rejectedEventBus.increment();
       request.fail(400, rejected.getMessage());
+      return;
     }
+    publisher.publish(publication).onComplete(published -> {
+      if (published.succeeded()) {
+        request.reply(new JsonObject().put("id", published.result()));
+      } else if (published.cause() instanceof IllegalArgumentException rejected) {
+        counters.rejectedEventBus.increment();
+        request.fail(400, rejected.getMessage());
+      } else {
+        request.fail(503, published.cause().getMessage());
+      }
+    });
   }
 }

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Node-wide counters, cheap to bump from any thread. They feed {@code /health}, {@code /metrics} (read at
- * scrape time, see {@link NodeMetrics}) and the planned {@code /admin/status.json}.
+ * scrape time, see {@link NodeMetrics}) and {@code /admin/status.json}.
  */
 public final class NodeCounters {
 
@@ -39,6 +39,18 @@ public final class NodeCounters {
   public final LongAdder redisStreamClaimed = new LongAdder();
   /** Bad stream entries copied to the dead-letter stream (they are also counted in rejectedRedis). */
   public final LongAdder redisDeadLettered = new LongAdder();
+
+  /** Streams opened with a position to resume from (Last-Event-ID, ?lastEventId=). */
+  public final LongAdder resumes = new LongAdder();
+  /** Messages sent to resumed streams from history. */
+  public final LongAdder replayed = new LongAdder();
+  /** Resumes told that history could not close their gap, by reason. */
+  public final LongAdder gapsExpired = new LongAdder();
+  public final LongAdder gapsUnknown = new LongAdder();
+  /** Live streams told of messages lost on the way (history no longer held them when they were missed). */
+  public final LongAdder liveGaps = new LongAdder();
+  /** Publishes refused because history could not take them (503). */
+  public final LongAdder publishesUnavailable = new LongAdder();
 
   public long openConnections() {
     return connectionsOpened.sum() - connectionsClosed.sum();

@@ -18,6 +18,7 @@ public final class SharedFrames {
   private final int events;
   private ByteBuf http1Chunk;
 
+  /** {@code events} frames joined in {@code sse}. */
   public SharedFrames(Buffer sse, int events) {
     this.sse = sse;
     this.events = events;

@@ -40,6 +40,28 @@ public final class SseFrames {
     return Buffer.buffer(out.toString());
   }
 
+  /**
+   * The same event frame under another id: a frame made by {@link #event} with an id, whose first line (the
+   * id) is replaced; the rest of its bytes are copied as they are.
+   */
+  public static Buffer withId(Buffer frame, String id) {
+    checkField("id", id);
+    int bodyStart = 0;
+    while (bodyStart < frame.length() && frame.getByte(bodyStart) != '\n') {
+      bodyStart++;
+    }
+    bodyStart++;
+    Buffer out = Buffer.buffer(id.length() + 5 + frame.length() - bodyStart);
+    out.appendString("id: ").appendString(id).appendByte((byte) '\n');
+    out.appendBuffer(frame, bodyStart, frame.length() - bodyStart);
+    return out;
+  }
+
+  /** An event of the service itself ({@code sse-gap}): named, without an id, so it moves no client's position. */
+  public static Buffer serviceEvent(String event, String data) {
+    return event(null, event, data);
+  }
+
   private static void appendData(StringBuilder out, String data) {
     int lineStart = 0;
     int length = data.length();

@@ -3,6 +3,8 @@ package ssecluster.wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
@@ -14,7 +16,6 @@ import io.vertx.core.net.SocketAddress;
 import ssecluster.namespace.Namespace;
 import ssecluster.namespace.Subscription;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -24,7 +25,7 @@ import java.util.function.BiConsumer;
  * while its queue was full; past either bound it is disconnected, so it can neither hold memory without
  * limit nor make anyone else wait.
  */
-public final class SseStream {
+public final class SseStream implements StreamSink {
 
   /** The lag a client may build up before it is disconnected. */
   public record SlowClientPolicy(long maxLagMillis, long maxLagBytes) {
@@ -39,6 +40,9 @@ public final class SseStream {
   /** Set on open for HTTP/1.x when direct writes are on; then every body write goes through it. */
   private Http1ChunkWriter chunkWriter;
 
+  /** How often a direct-writing stream that waits to drain looks at its socket. */
+  private static final long DRAIN_POLL_MILLIS = 5;
+
   /** How long a reset HTTP/2 stream may take to close before its whole connection is closed. */
   private static final long RESET_GRACE_MILLIS = 5_000;
 
@@ -47,7 +51,8 @@ public final class SseStream {
 
   private boolean open;
   private boolean closed;
-  private boolean detached;
+  /** Waiting for the client to take what is queued (a replay in chunks); null when nobody waits. */
+  private Promise<Void> drained;
   private long fullSinceNanos;
   private boolean lagging;
   private long bytesWhileFull;
@@ -74,7 +79,7 @@ public final class SseStream {
 
   /** Sends the stream headers and the {@code retry:} field; from now on events flow. */
   public void open(long retryMillis) {
-    if (closed) {
+    if (closed || open) {
       return;
     }
     open = true;
@@ -88,6 +93,7 @@ public final class SseStream {
     response.drainHandler(v -> {
       lagging = false;
       bytesWhileFull = 0;
+      releaseWaiter();
     });
     response.write(SseFrames.retry(retryMillis));
     if (directWrites) {
@@ -95,15 +101,8 @@ public final class SseStream {
     }
   }
 
-  /**
-   * Writes one event frame. Returns false when the stream is closed or was just dropped for lagging, so
-   * the caller can forget it.
-   */
-  public boolean send(Buffer frame) {
-    return send(frame, 1);
-  }
-
   /** Writes several event frames joined in one buffer ({@code events} of them), as one write. */
+  @Override
   public boolean send(Buffer frames, int events) {
     SharedFrames shared = new SharedFrames(frames, events);
     try {
@@ -114,6 +113,7 @@ public final class SseStream {
   }
 
   /** Writes frames shared with other streams of this loop; the caller releases them afterwards. */
+  @Override
   public boolean send(SharedFrames frames) {
     if (!open || closed) {
       return false;
@@ -138,7 +138,45 @@ public final class SseStream {
     return chunkWriter != null ? chunkWriter.full() : response.writeQueueFull();
   }
 
+  @Override
+  public Future<Void> writable() {
+    if (closed) {
+      return Future.failedFuture("stream closed");
+    }
+    if (!writeQueueFull()) {
+      return Future.succeededFuture();
+    }
+    if (drained == null) {
+      drained = Promise.promise();
+      if (chunkWriter != null) {
+        // Direct writes bypass the response's queue, whose drain handler then never sees the socket drain:
+        // look at the socket now and then instead (only a replay waits like this).
+        Vertx owner = Vertx.currentContext().owner();
+        owner.setPeriodic(DRAIN_POLL_MILLIS, timer -> {
+          if (closed || !writeQueueFull()) {
+            owner.cancelTimer(timer);
+            releaseWaiter();
+          }
+        });
+      }
+    }
+    return drained.future();
+  }
+
+  private void releaseWaiter() {
+    if (drained != null) {
+      Promise<Void> waiting = drained;
+      drained = null;
+      if (closed) {
+        waiting.tryFail("stream closed");
+      } else {
+        waiting.tryComplete();
+      }
+    }
+  }
+
   /** Periodic liveness: a comment line, or, for a client that is still not reading, the lag check. */
+  @Override
   public boolean keepalive() {
     if (!open || closed) {
       return !closed;
@@ -166,6 +204,7 @@ public final class SseStream {
     long lagMillis = TimeUnit.NANOSECONDS.toMillis(now - fullSinceNanos);
     if (lagMillis > policy.maxLagMillis() || bytesWhileFull > policy.maxLagBytes()) {
       closed = true;
+      releaseWaiter();
       onSlowDrop.accept(this, lagMillis > policy.maxLagMillis()
           ? "write queue full for " + lagMillis + " ms (bound " + policy.maxLagMillis() + " ms)"
           : bytesWhileFull + " bytes queued while its write queue was full (bound " + policy.maxLagBytes() + ")");
@@ -181,11 +220,13 @@ public final class SseStream {
   }
 
   /** Ends the stream cleanly (node shutdown): the client sees the end and reconnects elsewhere. */
+  @Override
   public void end() {
     if (closed) {
       return;
     }
     closed = true;
+    releaseWaiter();
     if (!response.ended() && !response.closed()) {
       response.end();
     }
@@ -194,6 +235,7 @@ public final class SseStream {
   /** Marks the stream closed after the client went away. */
   public void markClosed() {
     closed = true;
+    releaseWaiter();
   }
 
   /**
@@ -232,16 +274,7 @@ public final class SseStream {
     }
   }
 
-  /** True the first time only: the fan-out forgets a stream exactly once, however it ended. */
-  public boolean detachOnce() {
-    if (detached) {
-      return false;
-    }
-    detached = true;
-    closed = true;
-    return true;
-  }
-
+  @Override
   public boolean isClosed() {
     return closed;
   }
@@ -258,15 +291,11 @@ public final class SseStream {
     return openedAtMillis;
   }
 
-  /** What /admin/status.json shows of one stream. */
-  public record Status(String path, List<String> namespaces, String clientAddress, String userAgent, String protocol,
-                       long connectedAtMillis, long messagesSent) {
-  }
-
   /** Call on the stream's event loop (its counters are confined to it). */
-  public Status status() {
+  @Override
+  public StreamStatus status() {
     SocketAddress remote = request.remoteAddress();
-    return new Status(request.uri(), subscription.namespaces().stream().map(Namespace::name).toList(),
+    return new StreamStatus(request.uri(), subscription.namespaces().stream().map(Namespace::name).toList(),
         remote == null ? "" : remote.hostAddress() + ":" + remote.port(), userAgent,
         request.version().alpnName(), openedAtMillis, eventsSent);
   }

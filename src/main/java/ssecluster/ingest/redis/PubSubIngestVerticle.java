@@ -11,6 +11,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import ssecluster.LogThrottle;
 import ssecluster.bus.Publication;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
@@ -43,6 +44,13 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private static final long SILENCE_TIMEOUT_MILLIS = 2000;
   /** Connecting, authenticating and subscribing must be done within this, or the try counts as failed. */
   private static final long SUBSCRIBE_TIMEOUT_MILLIS = 5000;
+  /**
+   * Publishes under way (waiting for history) above which the connection stops reading: Redis keeps what
+   * comes meanwhile in its output buffer for this client, and the socket's. Below {@link #RESUME_BELOW} it
+   * reads again.
+   */
+  static final int PAUSE_ABOVE = 5_000;
+  static final int RESUME_BELOW = 1_000;
 
   private final Settings settings;
   private final String url;
@@ -65,6 +73,11 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private Lock lock;
   private Redis client;
   private boolean failing;
+  /** The subscribed connection, while there is one. */
+  private RedisConnection connection;
+  private int publishing;
+  private boolean paused;
+  private final LogThrottle publishFailures = new LogThrottle(10_000);
 
   public PubSubIngestVerticle(Settings settings, Publisher publisher, NodeCounters counters, RedisStatus status) {
     this.settings = settings;
@@ -124,6 +137,7 @@ public final class PubSubIngestVerticle extends VerticleBase {
       }
     });
     redis.connect().compose(connection -> {
+      this.connection = connection;
       connection.handler(message -> onMessage(current, connection, message));
       connection.exceptionHandler(error -> lost(current, RedisErrors.describe(error)));
       connection.endHandler(v -> lost(current, "connection closed by Redis"));
@@ -169,6 +183,9 @@ public final class PubSubIngestVerticle extends VerticleBase {
       // as alive while anything at all arrives on it, and a PING each second makes sure something does.
       lastHeardMillis = System.currentTimeMillis();
       pingTimer = vertx.setPeriodic(PING_EVERY_MILLIS, id -> {
+        if (paused) {
+          return;   // not reading on purpose: silence means nothing now
+        }
         if (System.currentTimeMillis() - lastHeardMillis > SILENCE_TIMEOUT_MILLIS) {
           lost(current, "nothing, not even a PONG, within " + SILENCE_TIMEOUT_MILLIS + " ms");
           return;
@@ -183,7 +200,27 @@ public final class PubSubIngestVerticle extends VerticleBase {
     try {
       Buffer data = payload == null ? Buffer.buffer() : payload.toBuffer();
       Publication publication = RedisInput.pubsubMessage(channel, data.getBytes(), publisher.maxDataBytes());
-      publisher.publish(publication);
+      int current = session;
+      publishing++;
+      publisher.publish(publication).onComplete(published -> {
+        publishing--;
+        if (published.failed()) {
+          publishFailures.log(log::warning, "Could not publish a Redis PUBSUB message of channel '"
+              + RedisInput.printable(channel) + "': " + published.cause().getMessage());
+        }
+        if (paused && publishing < RESUME_BELOW) {
+          paused = false;
+          if (current == session && connection != null) {
+            lastHeardMillis = System.currentTimeMillis();
+            connection.resume();
+          }
+        }
+      });
+      if (!paused && publishing > PAUSE_ABOVE && connection != null) {
+        // History is behind: let Redis hold the rest rather than this node's memory.
+        paused = true;
+        connection.pause();
+      }
       counters.redisPubsubIngested.increment();
     } catch (IllegalArgumentException rejected) {
       counters.rejectedRedis.increment();
@@ -215,6 +252,8 @@ public final class PubSubIngestVerticle extends VerticleBase {
 
   private Future<Void> endSubscription() {
     session++;
+    connection = null;
+    paused = false;
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
       pingTimer = -1;
