@@ -38,7 +38,7 @@ public final class Settings {
       new Option("--redis-pattern", "REDIS_PATTERN", "*", "PSUBSCRIBE pattern of the PUBSUB channels to ingest"),
       new Option("--redis-stream", "REDIS_STREAM", "sse:ingest", "stream key to ingest (bad entries go to KEY:dead)"),
       new Option("--redis-group", "REDIS_GROUP", "sse-cluster", "consumer group of the stream, shared by all nodes"),
-      new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "pending stream entries idle this long are claimed from their (dead) consumer"),
+      new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "stream entries another consumer of the group has left pending this long are taken over by the node that reads the stream (a reader that died is taken over at once)"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),

@@ -13,6 +13,7 @@ public final class RedisStatus {
   private final String url;
   private volatile State state;
   private volatile boolean pubsubLeader;
+  private volatile boolean streamReader;
   private volatile String lastError;
 
   public RedisStatus(String url, boolean enabled) {
@@ -33,6 +34,15 @@ public final class RedisStatus {
     pubsubLeader = leader;
   }
 
+  public void streamReader(boolean reader) {
+    streamReader = reader;
+  }
+
+  /** True while this node is the one that reads the ingest stream for the cluster. */
+  public boolean streamReader() {
+    return streamReader;
+  }
+
   public State state() {
     return state;
   }
@@ -46,6 +56,7 @@ public final class RedisStatus {
         .put("state", state.name().toLowerCase())
         .put("url", url)
         .put("pubsubLeader", pubsubLeader)
+        .put("streamReader", streamReader)
         .put("pubsubIngested", counters.redisPubsubIngested.sum())
         .put("streamIngested", counters.redisStreamIngested.sum())
         .put("streamClaimed", counters.redisStreamClaimed.sum())

@@ -3,7 +3,6 @@ package ssecluster.ingest.redis;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.shareddata.Lock;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -23,22 +22,15 @@ import java.util.logging.Logger;
 
 /**
  * Reads Redis PUBSUB for the whole cluster. Every node runs one, but only the holder of a cluster-wide
- * lock subscribes, so each Redis message enters the cluster once. Hazelcast frees the lock when its
- * holder leaves or dies; a holder that loses Redis gives the lock up itself. The others try to take it
- * every {@value #ACQUIRE_EVERY_MILLIS} ms, as long as their stream reader reaches Redis.
+ * lock subscribes ({@link LeaderLock}), so each Redis message enters the cluster once. Hazelcast frees the
+ * lock when its holder leaves or dies; a holder that loses Redis gives the lock up itself. The others try to
+ * take it each second, as long as they reach Redis.
  */
 public final class PubSubIngestVerticle extends VerticleBase {
 
   private static final Logger log = Logger.getLogger(PubSubIngestVerticle.class.getName());
 
   static final String LEADER_LOCK = "sse-cluster:redis-pubsub-reader";
-  static final long ACQUIRE_EVERY_MILLIS = 1000;
-  /**
-   * A try for the lock does not wait: we try again each second anyway, and a waiting try parks a lock
-   * operation on the partition owner, which Hazelcast fails with two warnings and stack traces whenever
-   * that partition migrates, that is at every member joining or leaving (every {@code run.sh publish}).
-   */
-  private static final long ACQUIRE_WAIT_MILLIS = 0;
   private static final long PING_EVERY_MILLIS = 1000;
   /** A subscribed connection from which nothing (no message, no PONG) came for this long is treated as lost. */
   private static final long SILENCE_TIMEOUT_MILLIS = 2000;
@@ -61,16 +53,13 @@ public final class PubSubIngestVerticle extends VerticleBase {
   private final Backoff backoff = new Backoff();
 
   private RedisOptions options;
-  private long acquireTimer = -1;
+  private LeaderLock leader;
   private long pingTimer = -1;
   /** When the subscribed connection last brought anything: a message, a confirmation or a PONG. */
   private long lastHeardMillis;
-  private boolean acquiring;
   private boolean stopped;
-  private long notBeforeMillis;
   /** Bumped whenever a subscription ends, so late callbacks of an old connection are ignored. */
   private int session;
-  private Lock lock;
   private Redis client;
   private boolean failing;
   /** The subscribed connection, while there is one. */
@@ -91,40 +80,17 @@ public final class PubSubIngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = RedisConnections.options(settings);
-    acquireTimer = vertx.setPeriodic(ACQUIRE_EVERY_MILLIS, id -> tryToLead());
-    tryToLead();
+    // Only a node that reaches Redis competes: one that cannot would hold the lock through failed connects
+    // while a node that can reach it waits.
+    leader = new LeaderLock(vertx, LEADER_LOCK, () -> status.state() == RedisStatus.State.CONNECTED, this::subscribe);
+    leader.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
-    vertx.cancelTimer(acquireTimer);
-    return endSubscription();
-  }
-
-  private void tryToLead() {
-    if (stopped || acquiring || lock != null || System.currentTimeMillis() < notBeforeMillis) {
-      return;
-    }
-    if (status.state() != RedisStatus.State.CONNECTED) {
-      // Only a node whose own stream connection is up competes: one that cannot reach Redis would hold
-      // the lock through failed connects while a node that can reach it waits.
-      return;
-    }
-    acquiring = true;
-    vertx.sharedData().getLockWithTimeout(LEADER_LOCK, ACQUIRE_WAIT_MILLIS).onComplete(result -> {
-      acquiring = false;
-      if (result.failed()) {
-        return; // another node reads PUBSUB; try again on the next tick
-      }
-      if (stopped) {
-        result.result().release();
-        return;
-      }
-      lock = result.result();
-      subscribe();
-    });
+    return endSubscription(0).onComplete(v -> leader.stop());
   }
 
   private void subscribe() {
@@ -235,10 +201,8 @@ public final class PubSubIngestVerticle extends VerticleBase {
       return;
     }
     boolean wasLeader = status.pubsubLeader();
-    endSubscription();
-    long delay = backoff.nextDelayMillis();
-    // Wait past one acquire period so another node, which may still reach Redis, gets the lock first.
-    notBeforeMillis = System.currentTimeMillis() + ACQUIRE_EVERY_MILLIS + delay;
+    // Wait past one try of the others, so that a node that may still reach Redis gets the lock first.
+    endSubscription(LeaderLock.TRY_EVERY_MILLIS + backoff.nextDelayMillis());
     if (wasLeader) {
       log.warning("Lost Redis PUBSUB at " + RedisStatus.maskPassword(url) + " (" + reason + "); handing PUBSUB"
           + " reading to another node. Messages published while no node is subscribed are lost (Redis keeps"
@@ -250,7 +214,8 @@ public final class PubSubIngestVerticle extends VerticleBase {
     failing = true;
   }
 
-  private Future<Void> endSubscription() {
+  /** Unsubscribes (closes the socket), then gives the lock up, not to try again for {@code pauseMillis}. */
+  private Future<Void> endSubscription(long pauseMillis) {
     session++;
     connection = null;
     paused = false;
@@ -264,13 +229,9 @@ public final class PubSubIngestVerticle extends VerticleBase {
       client = null;
     }
     status.pubsubLeader(false);
-    Lock held = lock;
-    lock = null;
     // Unsubscribed (socket closed) before the lock goes, so two nodes never read PUBSUB at once.
     return closed.eventually(() -> {
-      if (held != null) {
-        held.release();
-      }
+      leader.release(pauseMillis);
       return Future.succeededFuture();
     });
   }

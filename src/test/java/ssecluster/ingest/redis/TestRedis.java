@@ -83,6 +83,14 @@ final class TestRedis implements AutoCloseable {
   }
 
   /** XADD to the ingest stream; returns the entry id. */
+  /** Orders stream entry ids ({@code millis-seq}) as Redis does. */
+  static int compareEntryIds(String a, String b) {
+    String[] x = a.split("-");
+    String[] y = b.split("-");
+    int byTime = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+    return byTime != 0 ? byTime : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+  }
+
   String xadd(Object... fieldsAndValues) {
     Object[] args = new Object[fieldsAndValues.length + 2];
     args[0] = "sse:ingest";
