@@ -1,0 +1,88 @@
+package ssecluster.testsupport;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A node in a JVM of its own, on a test cluster's Hazelcast file, so that it can die for real (SIGKILL) or
+ * freeze (SIGSTOP), which a node sharing the test's JVM cannot. Its output goes to {@code target/<name>.log}.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int httpPort;
+
+  private NodeProcess(Process process, int httpPort) {
+    this.process = process;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts a node of {@code cluster} with these extra flags; returns once its /health answers 200. */
+  public static NodeProcess start(TestCluster cluster, String name, String... flags)
+      throws IOException, InterruptedException {
+    int httpPort = TestCluster.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String jvmArg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (jvmArg.startsWith("--add-")) {
+        command.add(jvmArg);
+      }
+    }
+    command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), "ssecluster.Main", "node",
+        "--cluster-config", cluster.clusterConfig().toString(),
+        "--http-port", String.valueOf(httpPort), "--https-port", "-1", "--http-instances", "1",
+        "--node-name", name,
+        // As TestCluster's nodes: only tests that start their own Redis ingest from one (flags below win).
+        "--redis-ingest", "false"));
+    command.addAll(List.of(flags));
+    File log = Path.of("target", name + ".log").toFile();
+    NodeProcess node = new NodeProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
+        httpPort);
+    Await.until(name + " to answer /health with 200 (see " + log + ")", Duration.ofSeconds(60), () -> {
+      if (!node.process.isAlive()) {
+        throw new AssertionError(name + " exited; see " + log);
+      }
+      return node.healthy();
+    });
+    return node;
+  }
+
+  private boolean healthy() {
+    try {
+      return Http.get(httpPort, "/health").statusCode() == 200;
+    } catch (RuntimeException | AssertionError notYet) {
+      return false;
+    }
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Sends a signal (STOP, CONT, KILL, ...) to the node's process. */
+  public void signal(String signal) throws IOException, InterruptedException {
+    int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start().waitFor();
+    assertEquals(0, exit, "kill -" + signal);
+  }
+
+  /** SIGKILL, and waits until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
