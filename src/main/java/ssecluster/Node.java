@@ -68,6 +68,7 @@ public final class Node {
     this.transport = clustered.transport();
     this.clusterManager = clustered.clusterManager();
     this.state = new NodeState(clusterManager, settings.nodeName());
+    this.state.history(history);
     this.metrics = new NodeMetrics(counters, state);
     this.ids = new MessageIds(clusterManager.getNodeId());
     this.unwatched = new UnwatchedAddresses(clusterManager, counters.unwatchedSkipped);

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import ssecluster.fanout.FanoutHub;
+import ssecluster.history.HistoryStats;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
 import ssecluster.wire.StreamStatus;
@@ -94,6 +95,7 @@ final class AdminStatusHandler implements Handler<RoutingContext> {
                 .put("eventbus", counters.rejectedEventBus.sum())
                 .put("redis", counters.rejectedRedis.sum()))
             .put("unauthorized", counters.unauthorizedHttp.sum()))
+        .put("history", history())
         .put("clusterMembers", new JsonArray(state.clusterMembers()))
         .put("connections", new JsonObject()
             .put("open", open)
@@ -104,6 +106,22 @@ final class AdminStatusHandler implements Handler<RoutingContext> {
             .put("tokenExpired", counters.streamsExpired.sum())
             .put("listed", list.size())
             .put("list", list));
+  }
+
+  /** What this node holds of the cluster's history, and how its streams resumed. */
+  private JsonObject history() {
+    HistoryStats held = state.history();
+    return new JsonObject()
+        .put("kept", state.historyKept())
+        .put("namespacesHeld", held.namespaces())
+        .put("messagesHeld", held.messages())
+        .put("bytesHeld", held.bytes())
+        .put("resumes", counters.resumes.sum())
+        .put("replayed", counters.replayed.sum())
+        .put("gaps", new JsonObject()
+            .put("expired", counters.gapsExpired.sum())
+            .put("unknown", counters.gapsUnknown.sum())
+            .put("live", counters.liveGaps.sum()));
   }
 
   static boolean isLoopback(SocketAddress address) {

@@ -52,6 +52,19 @@ public final class NodeMetrics {
         counters.streamWrites);
     counter("sse_duplicates_suppressed", "Messages a namespace channel saw twice (same id) and delivered once",
         counters.duplicatesSuppressed);
+    gauge("sse_history_messages", "Messages of the cluster's history held on this node's partitions (backups not counted)",
+        () -> state.history().messages());
+    gauge("sse_history_bytes", "Data bytes of the messages of sse_history_messages", () -> state.history().bytes());
+    gauge("sse_history_namespaces", "Namespaces whose history record is on this node's partitions",
+        () -> state.history().namespaces());
+    counter("sse_resumes", "Streams opened to resume from a position (Last-Event-ID, ?lastEventId=)", counters.resumes);
+    counter("sse_replayed_events", "Messages sent from history to resumed streams", counters.replayed);
+    countersBy("sse_resume_gaps", "Resumed streams told that history could not close their gap (sse-gap), by reason",
+        "reason", Map.of("expired", counters.gapsExpired, "unknown", counters.gapsUnknown));
+    counter("sse_live_gaps", "Times live streams were told of messages lost on the way (history no longer held them)",
+        counters.liveGaps);
+    counter("sse_publishes_unavailable", "Publishes refused with 503 because history could not take them",
+        counters.publishesUnavailable);
     countersBySource("sse_redis_ingested", "Redis messages this node published into the cluster, by Redis source",
         Map.of("pubsub", counters.redisPubsubIngested, "stream", counters.redisStreamIngested));
     counter("sse_redis_stream_claimed", "Redis stream entries taken over from a consumer that stopped acknowledging them",
@@ -91,8 +104,13 @@ public final class NodeMetrics {
 
   /** One counter family with a {@code source} label, one sample per source. */
   private void countersBySource(String name, String help, Map<String, LongAdder> bySource) {
-    CounterWithCallback.builder().name(name).help(help).labelNames("source")
-        .callback(callback -> bySource.forEach((source, value) -> callback.call(value.sum(), source)))
+    countersBy(name, help, "source", bySource);
+  }
+
+  /** One counter family with one label, one sample per value of it. */
+  private void countersBy(String name, String help, String label, Map<String, LongAdder> byValue) {
+    CounterWithCallback.builder().name(name).help(help).labelNames(label)
+        .callback(callback -> byValue.forEach((value, count) -> callback.call(count.sum(), value)))
         .register(registry);
   }
 

@@ -6,6 +6,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import ssecluster.history.HistoryStats;
+import ssecluster.history.HistoryStore;
+import ssecluster.history.NoHistory;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +35,7 @@ public final class NodeState {
   private final AtomicReference<ClusterSafeAnswer> clusterSafe = new AtomicReference<>();
   private volatile boolean lastClusterSafe;
   private volatile RedisStatus redis = new RedisStatus("", false);
+  private volatile HistoryStore history = NoHistory.INSTANCE;
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
     this.clusterManager = clusterManager;
@@ -118,6 +122,19 @@ public final class NodeState {
 
   public void phase(Phase phase) {
     this.phase = phase;
+  }
+
+  /** What this node holds of the cluster's history (refreshed in the background by the store). */
+  public HistoryStats history() {
+    return history.stats();
+  }
+
+  public boolean historyKept() {
+    return history.keeps();
+  }
+
+  public void history(HistoryStore history) {
+    this.history = history;
   }
 
   public RedisStatus redis() {

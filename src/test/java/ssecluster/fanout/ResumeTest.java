@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import ssecluster.Node;
 import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
+import ssecluster.testsupport.PrometheusText;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.SseParser.Event;
 import ssecluster.testsupport.TestCluster;
@@ -278,6 +279,20 @@ class ResumeTest {
         assertEquals(List.of("small"), gap.getJsonArray("namespaces").getList());
         assertEquals(List.of("s6", "s7", "s8", "s9", "s10"), data(events.subList(1, 6)));
       }
+      // Seen and counted.
+      PrometheusText metrics = PrometheusText.parse(Http.get(node.httpPort(), "/metrics").body());
+      assertEquals(1, metrics.value("sse_resumes_total"));
+      assertEquals(5, metrics.value("sse_replayed_events_total"));
+      assertEquals(1, metrics.value("sse_resume_gaps_total{reason=\"expired\"}"));
+      assertEquals(0, metrics.value("sse_resume_gaps_total{reason=\"unknown\"}"));
+      Await.until("the node counts the 5 messages it holds", WAIT, () -> {
+        JsonObject history = new JsonObject(Http.get(node.httpPort(), "/admin/status.json").body()).getJsonObject("history");
+        return history.getLong("messagesHeld") == 5 && history.getLong("bytesHeld") > 0;
+      });
+      JsonObject history = new JsonObject(Http.get(node.httpPort(), "/admin/status.json").body()).getJsonObject("history");
+      assertEquals(1, history.getLong("resumes"));
+      assertEquals(1, history.getJsonObject("gaps").getLong("expired"));
+      assertEquals(5, PrometheusText.parse(Http.get(node.httpPort(), "/metrics").body()).value("sse_history_messages"));
     }
   }
 

@@ -42,7 +42,7 @@ public final class HazelcastHistory implements HistoryStore {
   private static final Logger log = Logger.getLogger(HazelcastHistory.class.getName());
   /** How long an empty record is kept after its last message, to tell a returning client of a gap. */
   static final long TOMBSTONE_MICROS = ResumePlan.TRACKED_MICROS;
-  private static final long STATS_EVERY_MILLIS = 10_000;
+  private static final long STATS_EVERY_MILLIS = 5_000;
   /** Bounds a subtree walk, so one resume of a huge tree cannot hold a node's memory. */
   private static final int MAX_NAMESPACES_PER_READ = 100_000;
   private static final long READ_TIMEOUT_MILLIS = 10_000;
