@@ -38,6 +38,7 @@ function subscribe(namespace) {
   });
   entry.stream = new NamespaceStream(namespace, eventNames, {
     onMessage: (message) => entry.panel.add(message),
+    onGap: (gap) => entry.panel.gap(gap),
     onState: (state) => {
       entry.panel.setState(state);
       renderSummary();

@@ -53,6 +53,12 @@ export class NamespacePanel {
     this.retryEl.hidden = state !== 'failed';
   }
 
+  /** History could not close a gap: the list says so where it happened. */
+  gap({ reason, namespaces, receivedAt }) {
+    this.#pending.push({ gap: true, reason, namespaces, receivedAt });
+    this.#schedule();
+  }
+
   add(message) {
     this.#received++;
     this.#pending.push(message);
@@ -83,15 +89,27 @@ export class NamespacePanel {
     this.countEl.textContent = `${this.#received.toLocaleString()} message${this.#received === 1 ? '' : 's'}`;
   }
 
-  #render({ event, id, data, receivedAt }) {
+  #render(item) {
+    if (item.gap) return this.#renderGap(item);
+    const { event, id, data, receivedAt, replayed } = item;
     const badge = el('span', { class: 'event' + (event === 'message' ? ' event-default' : '') }, event);
     badge.style.setProperty('--hue', hueOf(event));
-    return el('li', { class: 'msg', dataset: { event } },
+    return el('li', { class: 'msg' + (replayed ? ' msg-replayed' : ''), dataset: { event } },
       el('div', { class: 'msg-meta' },
         badge,
+        replayed ? el('span', { class: 'replayed', title: 'Missed while disconnected, sent from history' }, 'replayed') : null,
         id ? el('span', { class: 'msg-id', title: `id: ${id}` }, id) : null,
         el('time', { datetime: receivedAt.toISOString(), title: receivedAt.toString() }, clockTime(receivedAt))),
       el('pre', { class: 'msg-data' }, data));
+  }
+
+  #renderGap({ reason, namespaces, receivedAt }) {
+    const why = reason === 'expired' ? 'history no longer held them' : 'the server could not place the last id seen';
+    return el('li', { class: 'gap', role: 'status' },
+      el('div', { class: 'msg-meta' },
+        el('span', { class: 'gap-label' }, 'gap'),
+        el('time', { datetime: receivedAt.toISOString() }, clockTime(receivedAt))),
+      el('p', { class: 'gap-text' }, `Some messages of ${namespaces.join(', ') || 'this stream'} were missed: ${why}.`));
   }
 
   clear() {

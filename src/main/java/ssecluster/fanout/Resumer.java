@@ -3,6 +3,7 @@ package ssecluster.fanout;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import ssecluster.history.HistoryStore;
 import ssecluster.history.Micros;
 import ssecluster.history.ReadFrom;
@@ -20,7 +21,9 @@ import java.util.logging.Logger;
  * Resumes a stream that came back with a position ({@code Last-Event-ID}): once it is attached (live messages
  * are held back meanwhile), reads what history holds after its position, opens it, sends an {@code sse-gap}
  * event first when history cannot close the gap, then what it missed, oldest first, then lets the held live
- * messages follow, each once. Replayed frames go out in chunks, each after the client took the one before.
+ * messages follow, each once. Replayed frames go out in chunks, each after the client took the one before. A
+ * client that asked for it ({@code ?markReplay=true}) is told before them how many are replayed, in an
+ * {@code sse-replay} event, so that it can show them as such.
  */
 public final class Resumer {
 
@@ -40,7 +43,7 @@ public final class Resumer {
    * Resumes an attached subscriber created to resume; {@code open} sends the stream's head (it is called once
    * history has answered, or failed to). Completes when the stream is live.
    */
-  public Future<Void> resume(Subscriber subscriber, StreamPosition position, Runnable open) {
+  public Future<Void> resume(Subscriber subscriber, StreamPosition position, boolean markReplay, Runnable open) {
     counters.resumes.increment();
     List<Namespace> namespaces = subscriber.subscription().namespaces();
     long now = Micros.now();
@@ -60,6 +63,10 @@ public final class Resumer {
         .compose(plan -> {
           open.run();
           sendGap(subscriber, plan);
+          if (markReplay && !plan.messages().isEmpty()) {
+            JsonObject replay = new JsonObject().put("count", plan.messages().size()).put("lastEventId", position.text());
+            subscriber.sink().send(SseFrames.serviceEvent("sse-replay", replay.encode()), 0);
+          }
           subscriber.beginReplay(plan);
           return replay(subscriber, plan.messages(), 0);
         })

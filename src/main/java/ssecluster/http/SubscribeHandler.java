@@ -41,6 +41,8 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
   static final String ACCESS_TOKEN = "access_token";
   /** Where a resume starts, in the query (the header, which EventSource updates on each reconnect, wins). */
   static final List<String> LAST_EVENT_ID_PARAMS = List.of("lastEventId", "last_event_id");
+  /** Asks a resumed stream to announce how many replayed events follow (an sse-replay event). */
+  static final String MARK_REPLAY = "markReplay";
   private static final String MISSING_TOKEN =
       "subscribing needs a token: 'Authorization: Bearer <JWT>' or ?access_token=<JWT>";
   private static final Logger log = Logger.getLogger(SubscribeHandler.class.getName());
@@ -103,8 +105,9 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
       return;
     }
     StreamPosition position = positionOf(request, query);
+    boolean markReplay = "true".equals(first(query, MARK_REPLAY));
     if (tokens == null) {
-      open(request, subscription, null, position);
+      open(request, subscription, null, position, markReplay);
       return;
     }
     tokens.check(tokenOf(request, query), subscription.namespaces(), MISSING_TOKEN).onComplete(checked -> {
@@ -112,7 +115,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         return;
       }
       if (checked.succeeded()) {
-        open(request, subscription, checked.result(), position);
+        open(request, subscription, checked.result(), position, markReplay);
       } else if (checked.cause() instanceof NamespaceTokens.Refused refused) {
         counters.unauthorizedSubscriptions.increment();
         refused.answer(request.response());
@@ -131,6 +134,11 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     }
     List<String> fromQuery = query.get(ACCESS_TOKEN);
     return fromQuery == null || fromQuery.isEmpty() ? null : fromQuery.get(0);
+  }
+
+  private static String first(Map<String, List<String>> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** Where the client asks to resume from, or null for a stream that starts now. */
@@ -153,7 +161,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
    * the stream ends then, and the client needs a new token.
    */
   private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant,
-                    StreamPosition position) {
+                    StreamPosition position, boolean markReplay) {
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
     Subscriber subscriber = new Subscriber(stream, subscription, sequenced, position != null,
         slowClientPolicy.maxLagBytes());
@@ -196,7 +204,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
           if (position == null) {
             openStream.run();
           } else {
-            resumer.resume(subscriber, position, openStream);
+            resumer.resume(subscriber, position, markReplay, openStream);
           }
         })
         .onFailure(e -> {

@@ -235,6 +235,44 @@ class SpaBrowserTest {
         "the refused publish never reached the stream (its preflight failed, so the POST was never sent)");
   }
 
+  /**
+   * The node serving the page is restarted (a deploy): Chromium's EventSource reconnects by itself, sends the
+   * id it saw last, and the page gets what was published meanwhile, marked as replayed, then live messages;
+   * each message once.
+   */
+  @Test
+  void aStreamTheServerEndsResumesWithoutLossInTheBrowser() throws IOException, InterruptedException {
+    startClusterAndBrowser();
+    int port = TestCluster.freePort();
+    Node serving = cluster.start("--node-name", "spa-node-deploy", "--http-port", String.valueOf(port), "--retry-millis", "500");
+    browser.get("http://127.0.0.1:" + port + "/?ns=deploy");
+    waitFor("the deploy stream to be live", d -> "live".equals(panel("deploy").getAttribute("data-state")));
+    for (int i = 1; i <= 3; i++) {
+      publishOnB("/publish/deploy", "r" + i);
+    }
+    waitForMessage("deploy", "r3");
+
+    cluster.stop(serving);
+    waitFor("the card to leave the live state", d -> !"live".equals(panel("deploy").getAttribute("data-state")));
+    for (int i = 4; i <= 6; i++) {
+      publishOnB("/publish/deploy", "r" + i);
+    }
+    cluster.start("--node-name", "spa-node-deploy", "--http-port", String.valueOf(port));
+    waitForMessage("deploy", "r6");
+    waitFor("the deploy stream to be live again", d -> "live".equals(panel("deploy").getAttribute("data-state")));
+    publishOnB("/publish/deploy", "r7");
+    waitForMessage("deploy", "r7");
+    screenshot("spa-screenshot-resumed.png");
+
+    List<WebElement> shown = panel("deploy").findElements(By.cssSelector(".msg"));
+    List<String> data = shown.stream().map(m -> m.findElement(By.cssSelector(".msg-data")).getText()).toList();
+    assertEquals(List.of("r7", "r6", "r5", "r4", "r3", "r2", "r1"), data, "each message once, newest first");
+    List<String> replayed = shown.stream().filter(m -> m.getAttribute("class").contains("msg-replayed"))
+        .map(m -> m.findElement(By.cssSelector(".msg-data")).getText()).toList();
+    assertEquals(List.of("r6", "r5", "r4"), replayed, "what was missed is marked as replayed, nothing else");
+    assertEquals("7 messages", panel("deploy").findElement(By.cssSelector(".count")).getText());
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------------
 
   /** {@link #waitFor} that shows what the page's cross-origin probes saw when it times out. */
