@@ -40,6 +40,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
   private CrossOrigin crossOrigin;
+  private StepDownGate stepDownGate;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
                             NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate, StaticAssets assets) {
@@ -56,6 +57,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     crossOrigin = CrossOrigin.of(settings.corsOrigins());
+    stepDownGate = new StepDownGate(state, crossOrigin);
     subscribe = new SubscribeHandler(vertx, hub, counters, settings, crossOrigin);
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
@@ -93,7 +95,9 @@ public final class HttpServerVerticle extends VerticleBase {
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
     HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
       if (SubscribeHandler.accepts(request)) {
-        subscribe.handle(request);
+        if (!stepDownGate.refusedStream(request)) {
+          subscribe.handle(request);
+        }
       } else {
         router.handle(request);
       }
@@ -111,6 +115,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
+        .handler(stepDownGate.publishes())
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
             : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
     router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
@@ -132,6 +137,11 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Actual HTTPS port, or -1 when HTTPS is off. */
   public int httpsPort() {
     return servers.size() > 1 ? servers.get(1).actualPort() : -1;
+  }
+
+  /** Ends this event loop's streams (the node stepped down), so their clients reconnect to another node. */
+  public void endStreams() {
+    context.runOnContext(v -> hub.endStreamsOfCurrentLoop());
   }
 
   @Override
