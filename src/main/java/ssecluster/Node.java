@@ -13,6 +13,7 @@ import ssecluster.bus.Publisher;
 import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.cluster.ExpectedDepartures;
+import ssecluster.cluster.IslandGuard;
 import ssecluster.config.Settings;
 import ssecluster.demo.DemoFeedVerticle;
 import ssecluster.fanout.FanoutHub;
@@ -29,6 +30,7 @@ import ssecluster.status.NodeMetrics;
 import ssecluster.status.NodeState;
 import ssecluster.status.RedisStatus;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +61,11 @@ public final class Node {
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
+  private RedisStatus redisStatus;
+  /** Deployment ids of the Redis readers while they run; they are undeployed while the node has stepped down. */
+  private final List<String> redisDeployments = new ArrayList<>();
+  /** Pausing and resuming the Redis readers, one after the other (on the island guard's context). */
+  private Future<Void> redisTransition = Future.succeededFuture();
   private Future<Void> stopped;
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered, HistoryStore history) {
@@ -117,7 +124,7 @@ public final class Node {
   }
 
   private Future<Void> deploy() {
-    EventBusIngest eventBusIngest = new EventBusIngest(publisher, counters);
+    EventBusIngest eventBusIngest = new EventBusIngest(publisher, counters, state::stepDownReason);
     eventBusIngest.interceptPublishes(vertx.eventBus());
     return vertx.deployVerticle(hub)
         .compose(id -> {
@@ -139,6 +146,7 @@ public final class Node {
           httpDeployment = id;
           return settings.demo() ? vertx.deployVerticle(new DemoFeedVerticle(publisher)).mapEmpty() : Future.succeededFuture();
         })
+        .compose(v -> vertx.deployVerticle(new IslandGuard(clusterManager, settings.freezeThresholdMillis(), islandDecisions())))
         .onSuccess(v -> {
           state.phase(NodeState.Phase.UP);
           log.info("Node " + settings.nodeName() + " (" + state.nodeId() + ") is up: http://localhost:" + httpPort()
@@ -152,15 +160,76 @@ public final class Node {
 
   /** Redis ingestion runs beside the rest: Redis being away never fails the start, it is retried. */
   private Future<Void> deployRedisIngest() {
-    RedisStatus redis = new RedisStatus(settings.redisUrl(), settings.redisIngest());
-    state.redis(redis);
+    redisStatus = new RedisStatus(settings.redisUrl(), settings.redisIngest());
+    state.redis(redisStatus);
     if (!settings.redisIngest()) {
       return Future.succeededFuture();
     }
     // The member id is unique per node run, so each node is its own consumer in the shared group.
-    return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redis))
-        .compose(id -> vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redis)))
+    return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redisStatus))
+        .compose(id -> {
+          redisDeployments.add(id);
+          return vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redisStatus));
+        })
+        .onSuccess(redisDeployments::add)
         .mapEmpty();
+  }
+
+  /**
+   * What stepping down means for this node (see {@link IslandGuard}): /health, new streams and publishes answer
+   * 503 with the reason; the streams end, so that their clients reconnect to a node that hears the cluster; the
+   * Redis readers stop, handing PUBSUB to a node of the majority and leaving unacknowledged stream entries for
+   * it to claim, instead of publishing into the island.
+   */
+  private IslandGuard.Decisions islandDecisions() {
+    return new IslandGuard.Decisions() {
+      @Override
+      public void stepDown(String reason) {
+        boolean steppedDown = state.stepDown(reason);
+        // At every check while stepped down: also the streams whose subscription completed meanwhile.
+        httpVerticles.forEach(HttpServerVerticle::endStreams);
+        if (steppedDown) {
+          redisTransition = redisTransition.compose(v -> pauseRedisIngest());
+        }
+      }
+
+      @Override
+      public void serveAgain() {
+        if (state.serveAgain()) {
+          redisTransition = redisTransition.compose(v -> resumeRedisIngest());
+        }
+      }
+
+      @Override
+      public Future<Void> merged() {
+        // As for lost partitions: the island's registrations may be missing from the merged cluster's table.
+        unwatched.forgetAll();
+        return hub.renewRegistrations();
+      }
+    };
+  }
+
+  private Future<Void> pauseRedisIngest() {
+    if (redisDeployments.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> undeployed = new ArrayList<>();
+    redisDeployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
+    redisDeployments.clear();
+    return Future.join(undeployed)
+        .onComplete(v -> redisStatus.disconnected("paused: this node stepped down (cut off from its cluster)"))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  private Future<Void> resumeRedisIngest() {
+    if (!settings.redisIngest() || !redisDeployments.isEmpty() || state.phase() == NodeState.Phase.STOPPING) {
+      return Future.succeededFuture();
+    }
+    return deployRedisIngest().otherwise(failure -> {
+      log.log(Level.SEVERE, "Could not start the Redis readers again: " + failure, failure);
+      return null;
+    });
   }
 
   /**

@@ -66,6 +66,9 @@ public final class ExpectedDepartures implements Filter {
   private static final Pattern MEMBER_ADDRESS =
       Pattern.compile("(?:Removing connection to endpoint|Member|sent from) (\\[[^\\]]+\\]:\\d+)");
 
+  /** The field of a leaving notice on {@link BusAddresses#LEAVING} that holds the member's Hazelcast address. */
+  static final String NOTICE_ADDRESS = "address";
+
   /** How long after leaving a member's connection errors and suspicion may still be logged. */
   private static final long GRACE_MILLIS = 30_000;
 
@@ -114,7 +117,7 @@ public final class ExpectedDepartures implements Filter {
     });
     return vertx.eventBus().consumer(BusAddresses.LEAVING, message -> {
       if (message.body() instanceof JsonObject notice) {
-        expected.add(notice.getString("address", ""));
+        expected.add(notice.getString(NOTICE_ADDRESS, ""));
       }
     }).completion();
   }
@@ -132,7 +135,7 @@ public final class ExpectedDepartures implements Filter {
     }
     // A node that leaves itself has no use for news of others leaving (all nodes stop at once on Ctrl-C).
     INSTANCE.leavingHere.add(address);
-    JsonObject notice = new JsonObject().put("address", address);
+    JsonObject notice = new JsonObject().put(NOTICE_ADDRESS, address);
     return vertx.eventBus().publisher(BusAddresses.LEAVING).write(notice)
         .timeout(1, TimeUnit.SECONDS)
         .otherwiseEmpty();

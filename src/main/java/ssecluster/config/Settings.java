@@ -55,6 +55,7 @@ public final class Settings {
       new Option("--http-instances", "HTTP_INSTANCES", "0", "HTTP server verticles (0: one per core)"),
       new Option("--direct-writes", "DIRECT_WRITES", "true", "HTTP/1.1 SSE: write each event's chunk, encoded once, straight to the sockets (false: through Vert.x's response)"),
       new Option("--transport", "TRANSPORT", "io_uring", "network transport: io_uring, epoll (both Linux native) or nio (Java); one that is not available here falls back to the next (io_uring, epoll, nio), logged"),
+      new Option("--freeze-threshold-millis", "FREEZE_THRESHOLD_MILLIS", "5000", "a node that finds itself paused longer than this (a GC pause, a stopped process, a stalled VM) stops serving until every member of its cluster confirms it again; keep it below Hazelcast's hazelcast.max.no.heartbeat.seconds (0: never check)"),
       new Option("--demo", "DEMO", "false", "run the demo feed (clock on 'time', pets on 'pets.*') on this node"));
 
   private final Map<String, String> values;
@@ -130,6 +131,7 @@ public final class Settings {
     httpInstances();
     redisClaimIdleMillis();
     redisStreamMaxLen();
+    freezeThresholdMillis();
     for (String secret : SECRETS) {
       if (!values.get(secret).isEmpty() && values.get(secret).getBytes(StandardCharsets.UTF_8).length < 32) {
         throw new IllegalArgumentException(secret + " must be at least 32 bytes (HS256 wants a 256-bit key)");
@@ -305,6 +307,15 @@ public final class Settings {
 
   public boolean adminRemote() {
     return Boolean.parseBoolean(values.get("--admin-remote"));
+  }
+
+  /** 0 when the freeze watchdog is off; see cluster.IslandGuard. */
+  public long freezeThresholdMillis() {
+    long millis = number("--freeze-threshold-millis", Long::parseLong, 0L, 3_600_000L);
+    if (millis > 0 && millis < 1000) {
+      throw new IllegalArgumentException("--freeze-threshold-millis must be 0 (off) or at least 1000, got " + millis);
+    }
+    return millis;
   }
 
   public boolean demo() {

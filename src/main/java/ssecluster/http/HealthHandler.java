@@ -7,7 +7,10 @@ import io.vertx.ext.web.RoutingContext;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeState;
 
-/** {@code GET /health}: 200 once the node has joined the cluster and serves, 503 while starting or stopping. */
+/**
+ * {@code GET /health}: 200 once the node has joined the cluster and serves; 503 while it starts, stops, or has
+ * stepped down (cut off from most of its cluster, or just paused), then with the {@code reason}.
+ */
 final class HealthHandler implements Handler<RoutingContext> {
 
   private final NodeState state;
@@ -38,6 +41,10 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("delivered", counters.delivered.sum())
         .put("streamWrites", counters.streamWrites.sum())
         .put("redis", state.redis().toJson(counters));
+    String reason = state.stepDownReason();
+    if (reason != null) {
+      body.put("reason", reason);
+    }
     ctx.response()
         .setStatusCode(phase == NodeState.Phase.UP ? 200 : 503)
         .putHeader("Content-Type", "application/json")

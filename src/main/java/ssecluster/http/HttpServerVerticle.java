@@ -46,6 +46,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private CrossOrigin crossOrigin;
   /** The fan-out of this verticle's event loop: its streams, their batching and keepalives. */
   private LoopFanout loop;
+  private StepDownGate stepDownGate;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, HistoryStore history, Publisher publisher,
                             NodeCounters counters, NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate,
@@ -65,6 +66,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     crossOrigin = CrossOrigin.of(settings.corsOrigins());
     loop = hub.loopFanout(context);
+    stepDownGate = new StepDownGate(state, crossOrigin);
     subscribe = new SubscribeHandler(vertx, hub, loop, new Resumer(history, counters), history.keeps(), counters,
         settings, crossOrigin);
     Router router = router();
@@ -103,7 +105,9 @@ public final class HttpServerVerticle extends VerticleBase {
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
     HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
       if (SubscribeHandler.accepts(request)) {
-        subscribe.handle(request);
+        if (!stepDownGate.refusedStream(request)) {
+          subscribe.handle(request);
+        }
       } else {
         router.handle(request);
       }
@@ -121,6 +125,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
+        .handler(stepDownGate.publishes())
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
             : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
     router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
@@ -142,6 +147,11 @@ public final class HttpServerVerticle extends VerticleBase {
   /** Actual HTTPS port, or -1 when HTTPS is off. */
   public int httpsPort() {
     return servers.size() > 1 ? servers.get(1).actualPort() : -1;
+  }
+
+  /** Ends this event loop's streams (the node stepped down), so their clients reconnect to another node. */
+  public void endStreams() {
+    context.runOnContext(v -> hub.endStreams(loop));
   }
 
   @Override

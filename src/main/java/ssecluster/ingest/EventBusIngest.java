@@ -14,6 +14,8 @@ import ssecluster.namespace.InvalidNamespaceException;
 import ssecluster.namespace.Namespace;
 import ssecluster.status.NodeCounters;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -22,7 +24,8 @@ import java.util.regex.Pattern;
  * body)}. An outbound interceptor catches such publishes on the sending node, before they leave it, and
  * re-routes them through the {@link Publisher} so that they get an id and reach the ancestors' subscribers
  * too. It also serves {@link BusAddresses#PUBLISH_REQUEST}, a request/reply way to publish that confirms
- * with the message id (used by {@code run.sh publish}).
+ * with the message id (used by {@code run.sh publish}). While the node has stepped down (cut off from most of
+ * its cluster) neither goes into the island: requests fail with 503, plain publishes are dropped and counted.
  */
 public final class EventBusIngest {
 
@@ -33,10 +36,21 @@ public final class EventBusIngest {
 
   private final Publisher publisher;
   private final NodeCounters counters;
+  /** Why the node does not take publishes now (it stepped down), or null; see status.NodeState. */
+  private final Supplier<String> stepDownReason;
+  /** Publishes dropped while stepped down come at the publishers' rate: one warning per period says so. */
+  private static final long STEP_DOWN_WARNING_EVERY_MILLIS = 10_000;
+  private final AtomicLong nextStepDownWarningMillis = new AtomicLong();
 
+  /** For a light member, which never steps down. */
   public EventBusIngest(Publisher publisher, NodeCounters counters) {
+    this(publisher, counters, () -> null);
+  }
+
+  public EventBusIngest(Publisher publisher, NodeCounters counters, Supplier<String> stepDownReason) {
     this.publisher = publisher;
     this.counters = counters;
+    this.stepDownReason = stepDownReason;
   }
 
   /** Installs the interceptor; every node of the application, light members included, needs it. */
@@ -74,6 +88,17 @@ public final class EventBusIngest {
       context.next();
       return;
     }
+    String steppedDown = stepDownReason.get();
+    if (steppedDown != null) {
+      counters.rejectedEventBus.increment();
+      long now = System.currentTimeMillis();
+      long next = nextStepDownWarningMillis.get();
+      if (now >= next && nextStepDownWarningMillis.compareAndSet(next, now + STEP_DOWN_WARNING_EVERY_MILLIS)) {
+        log.warning("Dropping event-bus publishes (counted as rejected) such as one to '" + address
+            + "': this node stepped down, " + steppedDown);
+      }
+      return;
+    }
     Publication publication;
     try {
       publication = Publication.fromBusBody(namespace, context.body());
@@ -89,6 +114,11 @@ public final class EventBusIngest {
   }
 
   private void handleRequest(Message<JsonObject> request) {
+    String steppedDown = stepDownReason.get();
+    if (steppedDown != null) {
+      request.fail(503, "this node stepped down, " + steppedDown);
+      return;
+    }
     JsonObject body = request.body();
     Publication publication;
     try {

@@ -85,7 +85,7 @@ public final class NodeMetrics {
     gauge("sse_redis_pubsub_leader", "1 while this node is the one that relays Redis PUBSUB into the cluster",
         () -> state.redis().pubsubLeader() ? 1 : 0);
     gauge("sse_cluster_members", "Members of the cluster as this node sees it", () -> state.clusterMembers().size());
-    gauge("sse_node_up", "1 while the node serves (0 while starting or stopping)",
+    gauge("sse_node_up", "1 while the node serves (0 while starting, stopping or stepped down)",
         () -> state.phase() == NodeState.Phase.UP ? 1 : 0);
     gauge("sse_node_start_time_seconds", "When this node started, in seconds since the Unix epoch",
         () -> state.startedAtMillis() / 1000.0);

@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /** What this node is and where it stands: identity, lifecycle phase and cluster view, for /health. */
 public final class NodeState {
 
-  public enum Phase { STARTING, UP, STOPPING }
+  /**
+   * STEPPED_DOWN: up, but cut off from the majority of its cluster or just paused (see cluster.IslandGuard), so
+   * it serves no streams and takes no publishes until the cluster is whole again.
+   */
+  public enum Phase { STARTING, UP, STEPPED_DOWN, STOPPING }
 
   /** However often /health is asked, Hazelcast is asked at most this often, and never twice at once. */
   private static final long CLUSTER_SAFE_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -32,6 +36,8 @@ public final class NodeState {
   private final String nodeName;
   private final long startedAtMillis = System.currentTimeMillis();
   private volatile Phase phase = Phase.STARTING;
+  /** Why the node stepped down; meaningful in STEPPED_DOWN only. */
+  private volatile String stepDownReason = "";
   private final AtomicReference<ClusterSafeAnswer> clusterSafe = new AtomicReference<>();
   private volatile boolean lastClusterSafe;
   private volatile RedisStatus redis = new RedisStatus("", false);
@@ -120,7 +126,7 @@ public final class NodeState {
     return phase;
   }
 
-  public void phase(Phase phase) {
+  public synchronized void phase(Phase phase) {
     this.phase = phase;
   }
 
@@ -135,6 +141,34 @@ public final class NodeState {
 
   public void history(HistoryStore history) {
     this.history = history;
+  }
+
+  /**
+   * UP becomes STEPPED_DOWN, and a node stepped down already takes the newer reason; other phases stay (a
+   * node starting or stopping serves nothing anyway). True when this call made the node step down.
+   */
+  public synchronized boolean stepDown(String reason) {
+    if (phase != Phase.UP && phase != Phase.STEPPED_DOWN) {
+      return false;
+    }
+    stepDownReason = reason;
+    boolean steppedDown = phase == Phase.UP;
+    phase = Phase.STEPPED_DOWN;
+    return steppedDown;
+  }
+
+  /** STEPPED_DOWN becomes UP again; true when it did. */
+  public synchronized boolean serveAgain() {
+    if (phase != Phase.STEPPED_DOWN) {
+      return false;
+    }
+    phase = Phase.UP;
+    return true;
+  }
+
+  /** Why the node does not serve now, for /health and refused requests; null while it serves (or starts or stops). */
+  public String stepDownReason() {
+    return phase == Phase.STEPPED_DOWN ? stepDownReason : null;
   }
 
   public RedisStatus redis() {

@@ -11,8 +11,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A node in a JVM of its own, on a test cluster's Hazelcast file, so that it can die for real (SIGKILL) or
- * freeze (SIGSTOP), which a node sharing the test's JVM cannot. Its output goes to {@code target/<name>.log}.
+ * A node in a JVM of its own, on a test cluster's Hazelcast file, so that a test can kill it for real (SIGKILL),
+ * freeze it (SIGSTOP) and let it go on (SIGCONT), which a node sharing the test's JVM cannot. Its output goes to
+ * {@code target/<name>.log}.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -24,7 +25,10 @@ public final class NodeProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** Starts a node of {@code cluster} with these extra flags; returns once its /health answers 200. */
+  /**
+   * Starts a node of {@code cluster} named {@code name}, on a free HTTP port, with these extra flags (they win over
+   * the defaults here); returns once its /health answers 200.
+   */
   public static NodeProcess start(TestCluster cluster, String name, String... flags)
       throws IOException, InterruptedException {
     int httpPort = TestCluster.freePort();
@@ -39,18 +43,23 @@ public final class NodeProcess implements AutoCloseable {
         "--cluster-config", cluster.clusterConfig().toString(),
         "--http-port", String.valueOf(httpPort), "--https-port", "-1", "--http-instances", "1",
         "--node-name", name,
-        // As TestCluster's nodes: only tests that start their own Redis ingest from one (flags below win).
+        // As TestCluster's nodes: only tests that start their own Redis ingest from one.
         "--redis-ingest", "false"));
     command.addAll(List.of(flags));
     File log = Path.of("target", name + ".log").toFile();
     NodeProcess node = new NodeProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),
         httpPort);
-    Await.until(name + " to answer /health with 200 (see " + log + ")", Duration.ofSeconds(60), () -> {
-      if (!node.process.isAlive()) {
-        throw new AssertionError(name + " exited; see " + log);
-      }
-      return node.healthy();
-    });
+    try {
+      Await.until(name + " to answer /health with 200 (see " + log + ")", Duration.ofSeconds(60), () -> {
+        if (!node.process.isAlive()) {
+          throw new AssertionError(name + " exited; see " + log);
+        }
+        return node.healthy();
+      });
+    } catch (AssertionError | InterruptedException failed) {
+      node.close();
+      throw failed;
+    }
     return node;
   }
 
@@ -66,7 +75,7 @@ public final class NodeProcess implements AutoCloseable {
     return httpPort;
   }
 
-  /** Sends a signal (STOP, CONT, KILL, ...) to the node's process. */
+  /** Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}...) to the node's JVM. */
   public void signal(String signal) throws IOException, InterruptedException {
     int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start().waitFor();
     assertEquals(0, exit, "kill -" + signal);
@@ -77,12 +86,15 @@ public final class NodeProcess implements AutoCloseable {
     process.destroyForcibly().waitFor();
   }
 
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
+  /** Kills the JVM (continuing it first, should it be stopped) and waits until it is gone. */
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     process.destroyForcibly();
+    try {
+      signal("CONT");
+    } catch (IOException | AssertionError alreadyGone) {
+      // nothing left to continue
+    }
+    process.waitFor();
   }
 }

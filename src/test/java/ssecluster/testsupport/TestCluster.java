@@ -14,8 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Real clustered nodes for tests: each {@link Node} is its own Vert.x with its own Hazelcast member, all in
@@ -27,9 +30,22 @@ public final class TestCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   /** This cluster's own Hazelcast file: a member that an earlier test failed to stop can never join it. */
-  private final Path config = writeClusterConfig();
+  private final Path config;
   private final List<Node> nodes = new ArrayList<>();
   private Vertx clients;
+
+  public TestCluster() {
+    this(8, Map.of());
+  }
+
+  /**
+   * A cluster whose Hazelcast file lists only the first {@code memberAddresses} (1 to 8) of its ports as members
+   * and sets these properties (a shorter failure detector, say). Hazelcast's search for the other part of a split
+   * waits 5 s for each listed address that does not answer, so a test of merging lists only the ones it uses.
+   */
+  public TestCluster(int memberAddresses, Map<String, String> hazelcastProperties) {
+    config = writeClusterConfig(memberAddresses, hazelcastProperties);
+  }
 
   /** Starts a node; {@code overrides} are node flags such as {@code "--keepalive-seconds", "1"}. */
   public Node start(String... overrides) {
@@ -123,15 +139,24 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  private static Path writeClusterConfig() {
+  private static Path writeClusterConfig(int memberAddresses, Map<String, String> hazelcastProperties) {
     try {
       String xml = Files.readString(Path.of("cluster.xml"), StandardCharsets.UTF_8);
+      for (Map.Entry<String, String> property : hazelcastProperties.entrySet()) {
+        String element = "<property name=\"" + property.getKey() + "\">" + property.getValue() + "</property>";
+        String existing = "<property name=\"" + Pattern.quote(property.getKey()) + "\">[^<]*</property>";
+        xml = xml.matches("(?s).*" + existing + ".*")
+            ? xml.replaceAll(existing, Matcher.quoteReplacement(element))
+            : xml.replace("</properties>", "  " + element + "\n  </properties>");
+      }
       int base = freePortBlock();
       xml = xml.replace("<cluster-name>sse-cluster</cluster-name>",
           "<cluster-name>sse-test-" + UUID.randomUUID() + "</cluster-name>");
       xml = xml.replace(">5701</port>", ">" + base + "</port>");
       for (int i = 1; i <= 8; i++) {
-        xml = xml.replace("127.0.0.1:570" + i + "<", "127.0.0.1:" + (base + i - 1) + "<");
+        xml = i <= memberAddresses
+            ? xml.replace("127.0.0.1:570" + i + "<", "127.0.0.1:" + (base + i - 1) + "<")
+            : xml.replaceAll("\\s*<member>127\\.0\\.0\\.1:570" + i + "</member>", "");
       }
       if (xml.contains("127.0.0.1:570") || !xml.contains("sse-test-")) {
         throw new IllegalStateException("cluster.xml changed shape; update TestCluster's rewriting");

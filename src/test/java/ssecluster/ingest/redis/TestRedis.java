@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * A real redis-server of the test's own, on a free port (never 6379, where a demo may run), plus a plain
  * client to play the producer: PUBLISH, XADD, and looking at what the nodes left in Redis.
  */
-final class TestRedis implements AutoCloseable {
+public final class TestRedis implements AutoCloseable {
 
   private final Vertx vertx;
   private final int port = TestCluster.freePort();
@@ -30,7 +30,7 @@ final class TestRedis implements AutoCloseable {
   private LocalRedisServer server;
   private Redis client;
 
-  TestRedis(Vertx vertx) {
+  public TestRedis(Vertx vertx) {
     this(vertx, List.of(), "");
   }
 
@@ -42,7 +42,7 @@ final class TestRedis implements AutoCloseable {
     start();
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
@@ -66,7 +66,7 @@ final class TestRedis implements AutoCloseable {
   }
 
   /** Sends one command; arguments are strings or raw bytes. */
-  Response send(String command, Object... args) {
+  public Response send(String command, Object... args) {
     Request request = Request.cmd(Command.create(command));
     for (Object arg : args) {
       if (arg instanceof byte[] bytes) {
@@ -99,7 +99,7 @@ final class TestRedis implements AutoCloseable {
     return send("XADD", args).toString();
   }
 
-  long publish(String channel, Object payload) {
+  public long publish(String channel, Object payload) {
     return send("PUBLISH", channel, payload).toLong();
   }
 
