@@ -66,7 +66,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     crossOrigin = CrossOrigin.of(settings.corsOrigins());
     loop = hub.loopFanout(context);
-    stepDownGate = new StepDownGate(state, crossOrigin);
+    stepDownGate = new StepDownGate(state, crossOrigin, settings.retryMillis());
     subscribe = new SubscribeHandler(vertx, hub, loop, new Resumer(history, counters), history.keeps(), counters,
         settings, crossOrigin);
     Router router = router();

@@ -5,12 +5,18 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import ssecluster.status.NodeState;
+import ssecluster.wire.SseFrames;
 
 /**
  * While the node has stepped down (cut off from most of its cluster, or just paused: see cluster.IslandGuard),
  * new streams and publishes are refused with {@code 503} and the reason: a stream opened here would hear
  * nothing from the rest of the cluster, and a message published here would reach nobody there. A load balancer
  * that checks {@code /health} (503 then too) sends clients to another node meanwhile.
+ *
+ * <p>EventSource gives up for good on any answer but a 200 stream, so a browser's stream request (it asks
+ * {@code Accept: text/event-stream}) is answered with a stream that ends at once after its {@code retry:}
+ * field: EventSource then tries again after that delay, through the load balancer to another node, or here
+ * once the node serves again, with its Last-Event-ID, and loses nothing.
  */
 final class StepDownGate {
 
@@ -19,10 +25,12 @@ final class StepDownGate {
 
   private final NodeState state;
   private final CrossOrigin crossOrigin;
+  private final long retryMillis;
 
-  StepDownGate(NodeState state, CrossOrigin crossOrigin) {
+  StepDownGate(NodeState state, CrossOrigin crossOrigin, long retryMillis) {
     this.state = state;
     this.crossOrigin = crossOrigin;
+    this.retryMillis = retryMillis;
   }
 
   /** For {@code GET /subscribe}, served before the router: answers 503 and returns true while stepped down. */
@@ -32,6 +40,15 @@ final class StepDownGate {
       return false;
     }
     crossOrigin.decorate(request);
+    String accept = request.getHeader("Accept");
+    if (accept != null && accept.contains("text/event-stream")) {
+      request.response()
+          .putHeader("Content-Type", "text/event-stream")
+          .putHeader("Cache-Control", "no-cache")
+          .end(SseFrames.retry(retryMillis).appendString(":this node stepped down (" + reason.replace('\n', ' ')
+              + "); reconnect\n\n"));
+      return true;
+    }
     refuse(request.response(), "new streams", reason);
     return true;
   }

@@ -127,6 +127,10 @@ class IslandGuardTest {
         assertTrue(new JsonObject(publishOnIsland.body()).getString("error").contains("stepped down"), publishOnIsland.body());
         HttpResponse<String> streamOnIsland = Http.get(portC, "/subscribe/island");
         assertEquals(503, streamOnIsland.statusCode(), streamOnIsland.body());
+        // EventSource gives up on a 503: it gets a stream that ends at once and tells it when to try again.
+        HttpResponse<String> eventSourceOnIsland = Http.get(portC, "/subscribe/island", "Accept", "text/event-stream");
+        assertEquals(200, eventSourceOnIsland.statusCode());
+        assertTrue(eventSourceOnIsland.body().startsWith("retry: "), eventSourceOnIsland.body());
         // PUBSUB is handed to the majority: C unsubscribes, A or B takes the lock C held.
         Await.until("C stops reading PUBSUB and A or B reads it", WAIT, () -> !readsPubsub(portC)
             && (readsPubsub(nodeA.httpPort()) || readsPubsub(nodeB.httpPort())) && redis.send("PUBSUB", "NUMPAT").toLong() == 1);
