@@ -23,8 +23,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * one leaves. The channels and their bookkeeping live on one "hub" event loop; each incoming frame is handed
  * once to every event loop that holds interested streams ({@link LoopFanout}), which writes the same bytes
  * to each of them. Each HTTP verticle asks for its loop's fan-out when it starts ({@link #loopFanout}).
+ *
+ * <p>A channel whose last stream left stays for {@link #LINGER_MILLIS} before its consumer goes: a client that
+ * reconnects, or opens and closes streams in a loop (HTTP/2 rapid reset), finds it ready, and costs no
+ * registration and no route confirmation across the cluster each time.
  */
 public final class FanoutHub extends VerticleBase {
+
+  /** How long a channel nobody watches any more is kept, in case someone watches it again. */
+  static final long LINGER_MILLIS = 5_000;
 
   private final NodeCounters counters;
   private final HistoryStore history;
@@ -103,8 +110,11 @@ public final class FanoutHub extends VerticleBase {
       for (String address : addresses) {
         NamespaceChannel channel = channels.get(address);
         if (channel != null && channel.removeInterest(loop)) {
-          channels.remove(address);
-          channel.close();
+          vertx.setTimer(LINGER_MILLIS, id -> {
+            if (channel.unwatched() && channels.remove(address, channel)) {
+              channel.close();
+            }
+          });
         }
       }
     });

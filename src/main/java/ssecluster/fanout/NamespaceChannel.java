@@ -114,6 +114,11 @@ final class NamespaceChannel {
     return streamsPerLoop.isEmpty();
   }
 
+  /** No stream on this node wants the channel now. */
+  boolean unwatched() {
+    return streamsPerLoop.isEmpty();
+  }
+
   void close() {
     closed = true;
     consumer.unregister();

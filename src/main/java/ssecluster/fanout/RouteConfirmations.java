@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
+import ssecluster.LogThrottle;
 import ssecluster.bus.BusAddresses;
 import ssecluster.bus.UnwatchedAddresses;
 
@@ -36,8 +37,9 @@ import java.util.logging.Logger;
  * own publishes go to the other node only. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client.
  * A node that does not answer within {@link #CONFIRM_TIMEOUT_MILLIS} does not hold streams up longer: the
  * streams open, and the missing nodes are logged. The same request tells every node to forget that the
- * address had no watcher ({@link UnwatchedAddresses}), before its first probe. Confined to the hub's event
- * loop.
+ * address had no watcher ({@link UnwatchedAddresses}), before its first probe. Once every node was heard,
+ * this node says so on the same address, and the others stop probing: a confirmation usually costs each other
+ * node two or three probes, not the whole schedule. Confined to the hub's event loop.
  */
 final class RouteConfirmations {
 
@@ -54,6 +56,10 @@ final class RouteConfirmations {
   private final ClusterManager clusterManager;
   private final UnwatchedAddresses unwatched;
   private final Map<String, Pending> pendingByToken = new HashMap<>();
+  /** Confirmations of other nodes this node probes for (the request is repeated; the schedule runs once). */
+  private final Set<String> probingFor = new HashSet<>();
+  /** One warning per interval at most, however many confirmations time out (a flood of new streams). */
+  private final LogThrottle unconfirmed = new LogThrottle(10_000);
 
   /** One confirmation under way: the nodes still to hear from. */
   private static final class Pending {
@@ -100,7 +106,10 @@ final class RouteConfirmations {
       pendingByToken.put(token, pending);
       probe(address, token, () -> pendingByToken.containsKey(token));
       JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", self);
-      if (waitingFor.size() > 1) {
+      boolean othersAsked = waitingFor.size() > 1;
+      if (othersAsked) {
+        pending.done.future().onComplete(v -> vertx.eventBus().publish(BusAddresses.ROUTE_CHECK,
+            new JsonObject().put("done", token).put("node", self)));
         for (long delay : REQUEST_DELAYS_MILLIS) {
           after(delay, () -> {
             if (pendingByToken.containsKey(token)) {
@@ -111,9 +120,9 @@ final class RouteConfirmations {
       }
       vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, id -> {
         if (pendingByToken.remove(token) != null) {
-          log.warning("Streams of '" + address + "' open without confirmation from node(s) " + pending.waitingFor
-              + " that they route it here (no probe within " + CONFIRM_TIMEOUT_MILLIS + " ms); events those nodes publish"
-              + " in the next moments may not reach this node");
+          unconfirmed.log(log::warning, "Streams of '" + address + "' open without confirmation from node(s) "
+              + pending.waitingFor + " that they route it here (no probe within " + CONFIRM_TIMEOUT_MILLIS + " ms);"
+              + " events those nodes publish in the next moments may not reach this node");
           pending.done.complete();
         }
       });
@@ -152,16 +161,28 @@ final class RouteConfirmations {
     return true;
   }
 
-  /** Another node starts watching an address: probe it until that node has heard from us (bounded). */
+  /**
+   * Another node starts watching an address: probe it until that node says it heard every node (or the
+   * schedule ends). A repeated request (for nodes that joined late) does not start a second schedule.
+   */
   private void onRequest(Message<JsonObject> request) {
     JsonObject body = request.body();
     if (body == null || clusterManager.getNodeId().equals(body.getString("node"))) {
       return;
     }
+    String done = body.getString("done");
+    if (done != null) {
+      probingFor.remove(done);
+      return;
+    }
     String address = body.getString("address");
+    String token = body.getString("token");
     unwatched.watchStarted(address);
-    // This node cannot tell when the asking node is satisfied: it probes the whole schedule.
-    probe(address, body.getString("token"), () -> true);
+    if (address == null || token == null || !probingFor.add(token)) {
+      return;
+    }
+    probe(address, token, () -> probingFor.contains(token));
+    after(PROBE_DELAYS_MILLIS[PROBE_DELAYS_MILLIS.length - 1] + 1, () -> probingFor.remove(token));
   }
 
   /** Publishes this node's probes for a confirmation on the address, soon, then spread out, while wanted. */

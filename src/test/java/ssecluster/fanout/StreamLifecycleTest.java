@@ -85,6 +85,41 @@ class StreamLifecycleTest {
     Await.until("connections to be counted closed", WAIT, () -> subscriberNode.counters().openConnections() == 0);
   }
 
+  /**
+   * Clients that leave and come back (a reconnect, or HTTP/2 rapid reset's open-and-close loop) find their
+   * namespace's consumer still there: no registration and no route confirmation across the cluster each
+   * time, and the stream still gets the very next message.
+   */
+  @Test
+  void aConsumerNobodyWatchesLingersAndAReturningStreamReusesIt() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger confirmationsAsked = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.eventbus.MessageConsumer<io.vertx.core.json.JsonObject> watcher = publisherNode.vertx().eventBus()
+        .consumer(ssecluster.bus.BusAddresses.ROUTE_CHECK, request -> {
+          if (request.body().containsKey("address") && "linger".equals(request.body().getString("address"))) {
+            confirmationsAsked.incrementAndGet();
+          }
+        });
+    Await.result(watcher.completion(), WAIT, "the watcher to be registered");
+    try {
+      try (SseClient first = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/linger")) {
+        Http.post(publisherNode.httpPort(), "/publish/linger", "one");
+        first.awaitData("one", WAIT);
+      }
+      int askedForFirst = confirmationsAsked.get();
+      assertTrue(askedForFirst >= 1, "the first stream's consumer was confirmed with the other node");
+      for (int round = 0; round < 20; round++) {
+        try (SseClient again = SseClient.open(clients, subscriberNode.httpPort(), "/subscribe/linger")) {
+          Http.post(publisherNode.httpPort(), "/publish/linger", "again-" + round);
+          assertEquals("again-" + round, again.awaitEvents(1, WAIT).get(0).data());
+        }
+      }
+      assertEquals(askedForFirst, confirmationsAsked.get(), "20 streams that came back cost no confirmation");
+      Await.until("the consumer to go once nobody came back", WAIT, () -> channels(subscriberNode) == 0);
+    } finally {
+      watcher.unregister();
+    }
+  }
+
   @Test
   void renewingRegistrationsMidStreamLosesAndDoublesNothing() throws Exception {
     // What a node does when Hazelcast lost partitions holding event-bus registrations.
