@@ -5,11 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.User;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import ssecluster.namespace.Namespace;
 
 import java.util.ArrayList;
@@ -48,21 +43,17 @@ final class NamespaceTokens {
   static final String PUBLISH = "publish";
   static final String SUBSCRIBE = "subscribe";
 
-  private final JWTAuth jwt;
+  private final SignedTokens tokens;
   private final String claim;
 
   NamespaceTokens(Vertx vertx, String secret, String claim) {
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    this.tokens = new SignedTokens(vertx, secret);
     this.claim = claim;
   }
 
   /** The token of an {@code Authorization: Bearer <JWT>} header; null when the header is absent or another scheme. */
   static String bearer(String authorizationHeader) {
-    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return authorizationHeader.substring(7).trim();
+    return SignedTokens.bearer(authorizationHeader);
   }
 
   /**
@@ -70,36 +61,22 @@ final class NamespaceTokens {
    * token is refused with {@code whenMissing}, which tells the caller where a token goes.
    */
   Future<Grant> check(String token, List<Namespace> wanted, String whenMissing) {
-    if (token == null || token.isEmpty()) {
-      return Future.failedFuture(new Refused(401, whenMissing));
-    }
-    Future<User> authenticated;
-    try {
-      authenticated = jwt.authenticate(new TokenCredentials(token));
-    } catch (RuntimeException malformed) {
-      // vertx-auth-jwt throws, rather than fails, on a signed token whose exp, iat or nbf is not a number.
-      authenticated = Future.failedFuture(malformed);
-    }
-    return authenticated
-        .recover(invalid -> Future.failedFuture(new Refused(401, "invalid token: " + invalid.getMessage())))
-        .compose(user -> {
-          JsonObject claims = user.attributes().getJsonObject("accessToken");
-          List<Namespace> granted = granted(claims);
-          for (Namespace namespace : wanted) {
-            if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
-              return Future.failedFuture(new Refused(403, "the token's '" + claim + "' claim does not cover namespace '"
-                  + namespace.name() + "'"));
-            }
-          }
-          Object exp = claims == null ? null : claims.getValue("exp");
-          return Future.succeededFuture(new Grant(exp instanceof Number seconds ? seconds.longValue() * 1000 : 0));
-        });
+    return tokens.claims(token, whenMissing).compose(claims -> {
+      List<Namespace> granted = granted(claims);
+      for (Namespace namespace : wanted) {
+        if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
+          return Future.failedFuture(new Refused(403, "the token's '" + claim + "' claim does not cover namespace '"
+              + namespace.name() + "'"));
+        }
+      }
+      return Future.succeededFuture(new Grant(SignedTokens.expiresAtMillis(claims)));
+    });
   }
 
   /** The claim's namespaces; a missing claim or one that is not a list of valid namespaces grants nothing. */
   private List<Namespace> granted(JsonObject claims) {
     List<Namespace> granted = new ArrayList<>();
-    Object value = claims == null ? null : claims.getValue(claim);
+    Object value = claims.getValue(claim);
     if (value instanceof JsonArray list) {
       for (Object entry : list) {
         if (entry instanceof String name) {
