@@ -300,6 +300,11 @@ public final class SseStream implements StreamSink {
         request.version().alpnName(), openedAtMillis, eventsSent);
   }
 
+  @Override
+  public String protocol() {
+    return request.version().alpnName();
+  }
+
   public void userAgent(String userAgent) {
     this.userAgent = userAgent;
   }

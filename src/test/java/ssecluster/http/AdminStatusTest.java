@@ -92,10 +92,10 @@ class AdminStatusTest {
 
   @Test
   void answersThisMachineOnlyUnlessToldOtherwise() throws Exception {
-    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
-    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "::1")));
-    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
-    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "192.168.0.7")));
+    assertTrue(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
+    assertTrue(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "::1")));
+    assertFalse(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
+    assertFalse(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "192.168.0.7")));
     // Over a real connection too, where this machine has an address other than loopback (CI's has eth0).
     InetAddress external = nonLoopbackAddress();
     if (external != null) {

@@ -39,6 +39,12 @@ public final class Http {
     return send(headers.length == 0 ? request : request.headers(headers));
   }
 
+  /** A GET to another address of this machine (its network interface, say), with headers as above. */
+  public static HttpResponse<String> get(String host, int port, String pathAndQuery, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + pathAndQuery)).GET();
+    return send(headers.length == 0 ? request : request.headers(headers));
+  }
+
   /** An OPTIONS request (a browser's preflight, say) with headers given as name, value, name, value... */
   public static HttpResponse<String> options(int port, String pathAndQuery, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
