@@ -309,7 +309,8 @@ public final class SseStream implements StreamSink {
     this.userAgent = userAgent;
   }
 
+  /** For logs: the path and namespaces, never the client's address (personal data, see /admin/status.json). */
   public String describe() {
-    return request.remoteAddress() + " " + request.path() + " " + subscription;
+    return request.path() + " " + subscription;
   }
 }
