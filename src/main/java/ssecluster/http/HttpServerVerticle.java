@@ -142,7 +142,7 @@ public final class HttpServerVerticle extends VerticleBase {
     return router;
   }
 
-  /** The admin data, behind {@link AdminAccess}. */
+  /** The admin data behind {@link AdminAccess}, and the console's page and files, which hold no data. */
   private void adminRoutes(Router router) {
     AdminAccess access = new AdminAccess(vertx, settings.adminRemote(), settings.adminJwtSecret());
     router.get("/admin/status.json").handler(access)
@@ -150,6 +150,7 @@ public final class HttpServerVerticle extends VerticleBase {
     router.get("/admin/cluster.json").handler(access)
         .handler(new AdminJsonHandler(AdminJsonHandler.CLUSTER_LIMIT, cluster::gather));
     router.get("/admin/cluster.stream").handler(access).handler(new AdminClusterStream(cluster, settings.retryMillis()));
+    router.routeWithRegex("/admin(/.*)?").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AdminPageHandler(assets));
   }
 
   /** Actual HTTP port (differs from the setting when that is 0). */
