@@ -42,6 +42,7 @@ public final class Settings {
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
+      new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish and subscribe JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
@@ -264,6 +265,11 @@ public final class Settings {
   /** Empty when subscribing is open to anyone; see http.NamespaceTokens. */
   public String subscribeJwtSecret() {
     return values.get("--subscribe-jwt-secret");
+  }
+
+  /** Whether tokens without {@code exp} are accepted (never expiring); see http.NamespaceTokens. */
+  public boolean jwtAllowNoExp() {
+    return Boolean.parseBoolean(values.get("--jwt-allow-no-exp"));
   }
 
   /**

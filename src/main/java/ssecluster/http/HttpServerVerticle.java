@@ -112,7 +112,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
-            : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
+            : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH, settings.jwtAllowNoExp())));
     router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
     router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));

@@ -53,7 +53,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     this.vertx = vertx;
     this.crossOrigin = crossOrigin;
     this.tokens = settings.subscribeJwtSecret().isEmpty() ? null
-        : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE);
+        : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE, settings.jwtAllowNoExp());
     this.hub = hub;
     this.counters = counters;
     this.retryMillis = settings.retryMillis();
