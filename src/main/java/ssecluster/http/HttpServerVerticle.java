@@ -91,13 +91,19 @@ public final class HttpServerVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
-    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
-      if (SubscribeHandler.accepts(request)) {
-        subscribe.handle(request);
-      } else {
-        router.handle(request);
-      }
-    });
+    HttpServer server = vertx.createHttpServer(options)
+        .connectionHandler(ConnectionPipeline::adjust)
+        .invalidRequestHandler(ErrorResponses::invalidRequest)
+        .requestHandler(request -> {
+          if (!RequestChecks.pass(request)) {
+            return;
+          }
+          if (SubscribeHandler.accepts(request)) {
+            subscribe.handle(request);
+          } else {
+            router.handle(request);
+          }
+        });
     servers.add(server);
     return server.listen();
   }
@@ -106,8 +112,11 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // Preflights of pages on other origins (--cors-origins); the answers of the routes below carry the headers.
     router.route().method(HttpMethod.OPTIONS).handler(crossOrigin.preflight());
-    // GET /subscribe is served before the router (see SubscribeHandler#handle); other methods get 405 here.
-    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
+    // GET and HEAD /subscribe are served before the router (see SubscribeHandler#handle); other methods get 405 here.
+    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> {
+      ctx.response().putHeader("Allow", "GET, HEAD");
+      ctx.fail(405);
+    });
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))

@@ -61,10 +61,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     this.directWrites = settings.directWrites();
   }
 
-  /** True for the requests this handler serves: {@code GET /subscribe} and {@code GET /subscribe/...}. */
+  /** True for the requests this handler serves: GET or HEAD {@code /subscribe} and {@code /subscribe/...}. */
   static boolean accepts(HttpServerRequest request) {
     String path = path(request);
-    return request.method() == HttpMethod.GET && path.startsWith(PREFIX)
+    return (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) && path.startsWith(PREFIX)
         && (path.length() == PREFIX.length() || path.charAt(PREFIX.length()) == '/');
   }
 
@@ -118,6 +118,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   /** Opens the stream; with a {@code grant} that expires, the stream ends then, and the client needs a new token. */
   private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant) {
+    if (request.method() == HttpMethod.HEAD) {
+      answerHead(request);
+      return;
+    }
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
     stream.userAgent(userAgents.of(request.getHeader("User-Agent")));
     stream.onSlowDrop((s, reason) -> {
@@ -159,6 +163,18 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         });
   }
 
+  /**
+   * HEAD gets what GET would get, without the body (RFC 9110, 9.3.2): the same checks and refusals, and for a
+   * stream that would open, the stream's status and headers (those SseStream#open sends); no stream opens.
+   */
+  private static void answerHead(HttpServerRequest request) {
+    request.response().setStatusCode(200)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no")
+        .end();
+  }
+
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -174,7 +190,11 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     return path.contains("//") ? path.replaceAll("/{2,}", "/") : path;
   }
 
-  /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */
+  /**
+   * The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. Each item
+   * must be a namespace: an empty one ({@code ns=}, {@code ns=a,,b}, {@code ns=pets,}) is refused rather than
+   * read as the root, which would quietly stream everything. Spaces around an item are ignored.
+   */
   private static List<Namespace> requestedNamespaces(String path, List<String> params) {
     List<Namespace> namespaces = new ArrayList<>();
     String rest = path.substring(PREFIX.length());
@@ -184,6 +204,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     }
     for (String param : params) {
       for (String name : param.split(",", -1)) {
+        if (name.isBlank()) {
+          throw new InvalidNamespaceException(param, "empty item in ?ns= (every item must be a namespace;"
+              + " for everything, ask for /subscribe without ns)");
+        }
         namespaces.add(Namespace.parse(name.trim()));
         if (namespaces.size() > MAX_NAMESPACES_PER_STREAM) {
           throw new InvalidNamespaceException(param, "more than " + MAX_NAMESPACES_PER_STREAM + " namespaces on one stream");
