@@ -46,6 +46,9 @@ public final class Settings {
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
+      new Option("--header-timeout-seconds", "HEADER_TIMEOUT_SECONDS", "10", "time a new connection has to send its first complete request head (HTTP/2: open its first stream), counted from when it was accepted (TLS: from the end of its handshake); past it the connection is closed without an answer (slowloris)"),
+      new Option("--body-timeout-seconds", "BODY_TIMEOUT_SECONDS", "30", "time a request body has to arrive in full, counted from its request head; past it: 408 and the connection is closed"),
+      new Option("--idle-timeout-seconds", "IDLE_TIMEOUT_SECONDS", "30", "a connection with no request in progress (HTTP/1.1 keep-alive between requests, so the next head must be complete by then; HTTP/2 without open streams) is closed after this long; an open SSE stream is a request in progress and is never cut"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come at least twice per delay and (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
@@ -120,6 +123,9 @@ public final class Settings {
     httpsPort();
     maxBodyBytes();
     keepaliveMillis();
+    headerTimeoutMillis();
+    bodyTimeoutMillis();
+    idleTimeoutMillis();
     writeDelayMillis();
     retryMillis();
     slowClientMillis();
@@ -222,6 +228,19 @@ public final class Settings {
 
   public long keepaliveMillis() {
     return number("--keepalive-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  /** Bounds on half-open connections; see http.ConnectionDeadlines. */
+  public long headerTimeoutMillis() {
+    return number("--header-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long bodyTimeoutMillis() {
+    return number("--body-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long idleTimeoutMillis() {
+    return number("--idle-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
   }
 
   /** Write coalescing per event loop; see fanout.LoopFanout. */

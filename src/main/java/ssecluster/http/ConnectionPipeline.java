@@ -7,12 +7,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 
 /**
  * The one place in this package that changes the Netty pipeline Vert.x builds for a server connection, for
- * what Vert.x 5's public API cannot do. Called from the server's connection handler, which runs on the
+ * two things Vert.x 5's public API cannot do. Called from the server's connection handler, which runs on the
  * connection's event loop: on the plain port (HTTP/1.1 and h2c) once the first request head is decoded (Vert.x
  * must see it to know whether it asks for h2c), or once the h2c preface arrived; on the TLS port once the
  * handshake is done.
@@ -21,6 +22,13 @@ import io.vertx.core.http.impl.HttpServerConnection;
  *   (2.3) asks and nginx does; Vert.x would answer them with a 501 that names the client's version in its
  *   status line, which clients cannot read. Other major versions get a 505 (as from nginx), through the
  *   server's invalid-request handler.</li>
+ *   <li>Vert.x's idle timeout (Netty's {@link IdleStateHandler}) is taken off the connection. It is set (as a
+ *   write-idle timeout, see HttpServerVerticle) only to bound the time before the connection handler runs,
+ *   which nothing else can: the server writes nothing before a request, so it closes a connection that has
+ *   not completed its first request head in time, however slowly the client trickles bytes. From here on
+ *   {@link ConnectionDeadlines} bounds the connection, request by request. The idle handler would be wrong
+ *   for event streams: direct writes (wire.Http1ChunkWriter) enter the pipeline below it on transports
+ *   without a ChunkedWriteHandler (epoll, NIO), so a stream sending keepalives would look idle and be cut.</li>
  * </ul>
  */
 final class ConnectionPipeline {
@@ -53,6 +61,10 @@ final class ConnectionPipeline {
       return;
     }
     ChannelPipeline pipeline = server.channelHandlerContext().pipeline();
+    IdleStateHandler idle = pipeline.get(IdleStateHandler.class);
+    if (idle != null) {
+      pipeline.remove(idle);
+    }
     if (pipeline.get(DECODER) != null && pipeline.get(VERTX_HANDLER) != null && pipeline.get(VersionGate.class) == null) {
       // Right in front of Vert.x's handler: on the plain port the first request head is decoded already
       // (Vert.x calls the connection handler only then) and on its way there.

@@ -27,8 +27,9 @@ final class ErrorResponses {
    * or 405 for a POST. On HTTP/1.x the rest of that body would stay on the connection in front of any next
    * request; Vert.x reads and drops it, which a client can drag out. So the answer says
    * {@code Connection: close} and the connection closes once the body has ended (the client can read the
-   * answer first, as nginx's lingering close allows). On HTTP/2 the stream is reset with NO_ERROR after the
-   * answer (RFC 9113, 8.1): the client stops sending and its connection stays.
+   * answer first, as nginx's lingering close allows), or at the latest when ConnectionDeadlines' body timeout
+   * passes. On HTTP/2 the stream is reset with NO_ERROR after the answer (RFC 9113, 8.1): the client stops
+   * sending and its connection stays.
    */
   static void send(RoutingContext ctx, int status, String message) {
     send(ctx.request(), status, message);

@@ -18,6 +18,7 @@ import ssecluster.status.NodeState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
@@ -40,6 +41,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
   private CrossOrigin crossOrigin;
+  private ConnectionDeadlines deadlines;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, Publisher publisher, NodeCounters counters,
                             NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate, StaticAssets assets) {
@@ -57,6 +59,8 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> start() {
     crossOrigin = CrossOrigin.of(settings.corsOrigins());
     subscribe = new SubscribeHandler(vertx, hub, counters, settings, crossOrigin);
+    deadlines = new ConnectionDeadlines(vertx, new ConnectionDeadlines.Timeouts(
+        settings.headerTimeoutMillis(), settings.bodyTimeoutMillis(), settings.idleTimeoutMillis()));
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -65,6 +69,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(http2);
     withoutWebSockets(plain);
+    closingSilentConnections(plain);
     List<Future<HttpServer>> listening = new ArrayList<>();
     listening.add(listen(plain, router));
     if (settings.httpsPort() >= 0) {
@@ -76,6 +81,7 @@ public final class HttpServerVerticle extends VerticleBase {
           .setKeyCertOptions(tlsCertificate)
           .setInitialSettings(http2);
       withoutWebSockets(tls);
+      closingSilentConnections(tls);
       listening.add(listen(tls, router));
     }
     return Future.all(listening);
@@ -90,11 +96,26 @@ public final class HttpServerVerticle extends VerticleBase {
     options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
   }
 
+  /**
+   * Until its first request head is complete (plain port; TLS: until its handshake is done) a connection does
+   * not reach the connection handler, where ConnectionDeadlines starts to watch it. In that time the server
+   * writes nothing, so a write-idle timeout closes it after the header timeout, however slowly the client
+   * trickles bytes (a read or all-idle timeout would be reset by each). ConnectionPipeline takes the timeout
+   * off in the connection handler.
+   */
+  private void closingSilentConnections(HttpServerOptions options) {
+    options.setWriteIdleTimeout((int) settings.headerTimeoutMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
     HttpServer server = vertx.createHttpServer(options)
-        .connectionHandler(ConnectionPipeline::adjust)
+        .connectionHandler(connection -> {
+          ConnectionPipeline.adjust(connection);
+          deadlines.opened(connection);
+        })
         .invalidRequestHandler(ErrorResponses::invalidRequest)
         .requestHandler(request -> {
+          deadlines.requestArrived(request);
           if (!RequestChecks.pass(request)) {
             return;
           }
@@ -147,6 +168,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> stop() {
     // End the streams first so clients see a clean end of stream and reconnect to another node.
     hub.endStreamsOfCurrentLoop();
+    deadlines.stop();
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer server : servers) {
       closing.add(server.close());
