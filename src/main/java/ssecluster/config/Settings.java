@@ -42,11 +42,15 @@ public final class Settings {
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
+      new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish and subscribe JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--history-size", "HISTORY_SIZE", "1000", "messages kept per namespace in the cluster's history, for clients that resume with Last-Event-ID (0: no history, no resume; messages are then delivered in the order they reach each node)"),
       new Option("--history-ttl-seconds", "HISTORY_TTL_SECONDS", "300", "how long a message stays in history"),
+      new Option("--header-timeout-seconds", "HEADER_TIMEOUT_SECONDS", "10", "time a new connection has to send its first complete request head (HTTP/2: open its first stream), counted from when it was accepted (TLS: from the end of its handshake); past it the connection is closed without an answer (slowloris)"),
+      new Option("--body-timeout-seconds", "BODY_TIMEOUT_SECONDS", "30", "time a request body has to arrive in full, counted from its request head; past it: 408 and the connection is closed"),
+      new Option("--idle-timeout-seconds", "IDLE_TIMEOUT_SECONDS", "30", "a connection with no request in progress (HTTP/1.1 keep-alive between requests, so the next head must be complete by then; HTTP/2 without open streams) is closed after this long; an open SSE stream is a request in progress and is never cut"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come at least twice per delay and (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
@@ -124,6 +128,9 @@ public final class Settings {
     historySize();
     historyTtlSeconds();
     keepaliveMillis();
+    headerTimeoutMillis();
+    bodyTimeoutMillis();
+    idleTimeoutMillis();
     writeDelayMillis();
     retryMillis();
     slowClientMillis();
@@ -238,6 +245,19 @@ public final class Settings {
     return number("--keepalive-seconds", Long::parseLong, 1L, 3600L) * 1000;
   }
 
+  /** Bounds on half-open connections; see http.ConnectionDeadlines. */
+  public long headerTimeoutMillis() {
+    return number("--header-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long bodyTimeoutMillis() {
+    return number("--body-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long idleTimeoutMillis() {
+    return number("--idle-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
   /** Write coalescing per event loop; see fanout.LoopFanout. */
   public long writeDelayMillis() {
     return number("--write-delay-millis", Long::parseLong, 0L, 10_000L);
@@ -279,6 +299,11 @@ public final class Settings {
   /** Empty when subscribing is open to anyone; see http.NamespaceTokens. */
   public String subscribeJwtSecret() {
     return values.get("--subscribe-jwt-secret");
+  }
+
+  /** Whether tokens without {@code exp} are accepted (never expiring); see http.NamespaceTokens. */
+  public boolean jwtAllowNoExp() {
+    return Boolean.parseBoolean(values.get("--jwt-allow-no-exp"));
   }
 
   /**

@@ -21,6 +21,7 @@ import ssecluster.status.NodeState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
@@ -47,6 +48,7 @@ public final class HttpServerVerticle extends VerticleBase {
   /** The fan-out of this verticle's event loop: its streams, their batching and keepalives. */
   private LoopFanout loop;
   private StepDownGate stepDownGate;
+  private ConnectionDeadlines deadlines;
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, HistoryStore history, Publisher publisher,
                             NodeCounters counters, NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate,
@@ -69,6 +71,8 @@ public final class HttpServerVerticle extends VerticleBase {
     stepDownGate = new StepDownGate(state, crossOrigin, settings.retryMillis());
     subscribe = new SubscribeHandler(vertx, hub, loop, new Resumer(history, counters), history.keeps(), counters,
         settings, crossOrigin);
+    deadlines = new ConnectionDeadlines(vertx, new ConnectionDeadlines.Timeouts(
+        settings.headerTimeoutMillis(), settings.bodyTimeoutMillis(), settings.idleTimeoutMillis()));
     Router router = router();
     Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     HttpServerOptions plain = new HttpServerOptions()
@@ -77,6 +81,7 @@ public final class HttpServerVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(http2);
     withoutWebSockets(plain);
+    closingSilentConnections(plain);
     List<Future<HttpServer>> listening = new ArrayList<>();
     listening.add(listen(plain, router));
     if (settings.httpsPort() >= 0) {
@@ -88,6 +93,7 @@ public final class HttpServerVerticle extends VerticleBase {
           .setKeyCertOptions(tlsCertificate)
           .setInitialSettings(http2);
       withoutWebSockets(tls);
+      closingSilentConnections(tls);
       listening.add(listen(tls, router));
     }
     return Future.all(listening);
@@ -102,16 +108,37 @@ public final class HttpServerVerticle extends VerticleBase {
     options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
   }
 
+  /**
+   * Until its first request head is complete (plain port; TLS: until its handshake is done) a connection does
+   * not reach the connection handler, where ConnectionDeadlines starts to watch it. In that time the server
+   * writes nothing, so a write-idle timeout closes it after the header timeout, however slowly the client
+   * trickles bytes (a read or all-idle timeout would be reset by each). ConnectionPipeline takes the timeout
+   * off in the connection handler.
+   */
+  private void closingSilentConnections(HttpServerOptions options) {
+    options.setWriteIdleTimeout((int) settings.headerTimeoutMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
-    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
-      if (SubscribeHandler.accepts(request)) {
-        if (!stepDownGate.refusedStream(request)) {
-          subscribe.handle(request);
-        }
-      } else {
-        router.handle(request);
-      }
-    });
+    HttpServer server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          ConnectionPipeline.adjust(connection);
+          deadlines.opened(connection);
+        })
+        .invalidRequestHandler(ErrorResponses::invalidRequest)
+        .requestHandler(request -> {
+          deadlines.requestArrived(request);
+          if (!RequestChecks.pass(request)) {
+            return;
+          }
+          if (SubscribeHandler.accepts(request)) {
+            if (!stepDownGate.refusedStream(request)) {
+              subscribe.handle(request);
+            }
+          } else {
+            router.handle(request);
+          }
+        });
     servers.add(server);
     return server.listen();
   }
@@ -120,14 +147,17 @@ public final class HttpServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // Preflights of pages on other origins (--cors-origins); the answers of the routes below carry the headers.
     router.route().method(HttpMethod.OPTIONS).handler(crossOrigin.preflight());
-    // GET /subscribe is served before the router (see SubscribeHandler#handle); other methods get 405 here.
-    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> ctx.fail(405));
+    // GET and HEAD /subscribe are served before the router (see SubscribeHandler#handle); other methods get 405 here.
+    router.routeWithRegex(SubscribeHandler.PREFIX + "(/.*)?").handler(ctx -> {
+      ctx.response().putHeader("Allow", "GET, HEAD");
+      ctx.fail(405);
+    });
     router.postWithRegex(PublishHandler.PREFIX + "(/.*)?")
         .handler(crossOrigin.decorating())
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
         .handler(stepDownGate.publishes())
         .handler(new PublishHandler(publisher, counters, settings.publishJwtSecret().isEmpty() ? null
-            : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH)));
+            : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH, settings.jwtAllowNoExp())));
     router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
     router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));
@@ -158,6 +188,7 @@ public final class HttpServerVerticle extends VerticleBase {
   public Future<?> stop() {
     // End the streams first so clients see a clean end of stream and reconnect to another node.
     hub.endStreams(loop);
+    deadlines.stop();
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer server : servers) {
       closing.add(server.close());

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
@@ -14,12 +15,14 @@ import ssecluster.namespace.Namespace;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * JWTs that grant namespaces, as Mercure's hub grants topics: a token signed with HS256 and the node's
  * secret whose claim ({@code publish} or {@code subscribe}) lists namespaces, each covering its descendants
- * ({@code ""} covers everything). No token, a bad signature, or a token past {@code exp} or before
- * {@code nbf} is 401; a namespace outside the claim is 403.
+ * ({@code ""} covers everything). No token, a bad signature, a token past {@code exp}, before {@code nbf},
+ * issued in the future ({@code iat}) or, unless allowed, without {@code exp} is 401 (see {@link TokenClaims});
+ * a namespace outside the claim is 403.
  */
 final class NamespaceTokens {
 
@@ -41,7 +44,7 @@ final class NamespaceTokens {
     }
   }
 
-  /** What a valid token allows until when: {@code expiresAtMillis} is 0 when it has no {@code exp}. */
+  /** What a valid token allows until when: {@code expiresAtMillis} is 0 when it has no {@code exp} (if allowed). */
   record Grant(long expiresAtMillis) {
   }
 
@@ -50,11 +53,17 @@ final class NamespaceTokens {
 
   private final JWTAuth jwt;
   private final String claim;
+  private final TokenClaims timing;
 
-  NamespaceTokens(Vertx vertx, String secret, String claim) {
+  /** With {@code allowNoExp} false, a token without {@code exp} is refused: it would never expire. */
+  NamespaceTokens(Vertx vertx, String secret, String claim, boolean allowNoExp) {
+    // The library checks the signature only: its time checks say "token expired" for an nbf or iat in the
+    // future too, so TokenClaims checks exp, nbf and iat and says which one failed.
     this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
     this.claim = claim;
+    this.timing = new TokenClaims(allowNoExp);
   }
 
   /** The token of an {@code Authorization: Bearer <JWT>} header; null when the header is absent or another scheme. */
@@ -67,23 +76,40 @@ final class NamespaceTokens {
 
   /**
    * Succeeds when {@code token} grants every one of {@code wanted}; fails with {@link Refused}. A missing
-   * token is refused with {@code whenMissing}, which tells the caller where a token goes.
+   * token is refused with {@code whenMissing}, which tells the caller where a token goes. Every refusal says
+   * in a plain sentence what is wrong with the token, never a library's exception text.
    */
   Future<Grant> check(String token, List<Namespace> wanted, String whenMissing) {
     if (token == null || token.isEmpty()) {
       return Future.failedFuture(new Refused(401, whenMissing));
     }
+    JsonObject unverified = TokenClaims.payloadOf(token);
+    if (unverified == null) {
+      return Future.failedFuture(new Refused(401, "invalid token: not a JWT (three base64url parts,"
+          + " header.payload.signature, the first two JSON objects)"));
+    }
+    // Checked before the signature: vertx-auth-jwt reads these claims as numbers and throws on anything else.
+    String badTime = TokenClaims.nonNumericTime(unverified);
+    if (badTime != null) {
+      return Future.failedFuture(new Refused(401, "invalid token: its '" + badTime
+          + "' claim must be a number (seconds since 1970-01-01 UTC)"));
+    }
     Future<User> authenticated;
     try {
       authenticated = jwt.authenticate(new TokenCredentials(token));
     } catch (RuntimeException malformed) {
-      // vertx-auth-jwt throws, rather than fails, on a signed token whose exp, iat or nbf is not a number.
+      // The library has thrown, rather than failed, on odd tokens (a string exp, before the check above).
       authenticated = Future.failedFuture(malformed);
     }
     return authenticated
-        .recover(invalid -> Future.failedFuture(new Refused(401, "invalid token: " + invalid.getMessage())))
+        .recover(invalid -> Future.failedFuture(new Refused(401,
+            "invalid token: not signed with this node's secret (HS256)")))
         .compose(user -> {
-          JsonObject claims = user.attributes().getJsonObject("accessToken");
+          JsonObject claims = Objects.requireNonNullElse(user.attributes().getJsonObject("accessToken"), new JsonObject());
+          String untimely = timing.refusal(claims, System.currentTimeMillis());
+          if (untimely != null) {
+            return Future.failedFuture(new Refused(401, untimely));
+          }
           List<Namespace> granted = granted(claims);
           for (Namespace namespace : wanted) {
             if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
@@ -91,8 +117,7 @@ final class NamespaceTokens {
                   + namespace.name() + "'"));
             }
           }
-          Object exp = claims == null ? null : claims.getValue("exp");
-          return Future.succeededFuture(new Grant(exp instanceof Number seconds ? seconds.longValue() * 1000 : 0));
+          return Future.succeededFuture(new Grant(TokenClaims.expiresAtMillis(claims)));
         });
   }
 
