@@ -30,6 +30,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpServerVerticle extends VerticleBase {
 
+  /**
+   * A request line long enough for a stream of {@link ssecluster.namespace.Subscription#MAX_NAMESPACES}
+   * namespaces of up to 32 characters each ({@code ?ns=a,b,...}: 1,024 x 33 bytes), plus an access token and a
+   * Last-Event-ID in the query; Vert.x's default is 4 KiB.
+   */
+  static final int MAX_REQUEST_LINE_BYTES = 40 * 1024;
+  /** HTTP/2 carries the request line in its headers (:path): the same room, plus the usual 8 KiB of headers. */
+  static final int MAX_HEADER_LIST_BYTES = MAX_REQUEST_LINE_BYTES + 8 * 1024;
+
   /** Enough concurrent streams for a browser tab holding one EventSource per namespace on one connection. */
   static final int MAX_CONCURRENT_STREAMS = 1000;
 
@@ -74,11 +83,13 @@ public final class HttpServerVerticle extends VerticleBase {
     deadlines = new ConnectionDeadlines(vertx, new ConnectionDeadlines.Timeouts(
         settings.headerTimeoutMillis(), settings.bodyTimeoutMillis(), settings.idleTimeoutMillis()));
     Router router = router();
-    Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+    Http2Settings http2 = new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+        .setMaxHeaderListSize(MAX_HEADER_LIST_BYTES);
     HttpServerOptions plain = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.httpPort())
         .setHttp2ClearTextEnabled(true)
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setInitialSettings(http2);
     withoutWebSockets(plain);
     closingSilentConnections(plain);
@@ -90,6 +101,7 @@ public final class HttpServerVerticle extends VerticleBase {
           .setPort(settings.httpsPort())
           .setSsl(true)
           .setUseAlpn(true)
+          .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
           .setKeyCertOptions(tlsCertificate)
           .setInitialSettings(http2);
       withoutWebSockets(tls);

@@ -36,8 +36,6 @@ import java.util.logging.Logger;
 final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   static final String PREFIX = "/subscribe";
-  /** Namespaces one stream may name; keeps the per-stream reduction and registration work small. */
-  static final int MAX_NAMESPACES_PER_STREAM = 64;
   static final String ACCESS_TOKEN = "access_token";
   /** Where a resume starts, in the query (the header, which EventSource updates on each reconnect, wins). */
   static final List<String> LAST_EVENT_ID_PARAMS = List.of("lastEventId", "last_event_id");
@@ -265,10 +263,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
           throw new InvalidNamespaceException(param, "empty item in ?ns= (every item must be a namespace;"
               + " for everything, ask for /subscribe without ns)");
         }
-        namespaces.add(Namespace.parse(name.trim()));
-        if (namespaces.size() > MAX_NAMESPACES_PER_STREAM) {
-          throw new InvalidNamespaceException(param, "more than " + MAX_NAMESPACES_PER_STREAM + " namespaces on one stream");
+        if (namespaces.size() == Subscription.MAX_NAMESPACES) {
+          throw InvalidNamespaceException.tooMany(Subscription.MAX_NAMESPACES);
         }
+        namespaces.add(Namespace.parse(name.trim()));
       }
     }
     return namespaces;
