@@ -91,7 +91,10 @@ public final class HttpServerVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(HttpServerOptions options, Router router) {
-    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+    HttpServer server = vertx.createHttpServer(options);
+    // Works around two ways Vert.x 5.0.10 can freeze an HTTP/2 connection carrying many streams.
+    server.connectionHandler(Http2StallGuard::install);
+    server.requestHandler(request -> {
       if (SubscribeHandler.accepts(request)) {
         subscribe.handle(request);
       } else {
