@@ -135,6 +135,8 @@ public final class HttpServerVerticle extends VerticleBase {
     HttpServer server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           ConnectionPipeline.adjust(connection);
+          // Works around two ways Vert.x 5.0.10 can freeze an HTTP/2 connection carrying many streams.
+          Http2StallGuard.install(connection);
           deadlines.opened(connection);
         })
         .invalidRequestHandler(ErrorResponses::invalidRequest)
