@@ -71,7 +71,9 @@ final class OutboxTables {
   private String ddl() {
     String function = schemaPrefix + quote(bareName + "_notify");
     String trigger = quote(bareName + "_notify");
+    // Without the notices ("already exists, skipping") the client would log as warnings at every takeover.
     return """
+        SET LOCAL client_min_messages = warning;
         CREATE TABLE IF NOT EXISTS %1$s (
           id bigserial PRIMARY KEY,
           ns text NOT NULL,
