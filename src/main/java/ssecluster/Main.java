@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -160,11 +161,32 @@ public final class Main {
         channel = arguments.get(i + 1);
       }
     }
-    LocalPostgresServer server;
+    // Registered before the server starts, so that a stop while it starts deletes its data too.
+    AtomicReference<LocalPostgresServer> running = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
     Path data;
     try {
       data = Files.createTempDirectory("sse-cluster-postgres");
+    } catch (IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (running.get() != null) {
+          running.get().stop();
+        }
+        LocalPostgresServer.deleteData(data);
+      } catch (IOException e) {
+        System.err.println("warning: PostgreSQL did not stop cleanly: " + e.getMessage());
+      }
+      stopped.countDown();
+    }, "postgres-shutdown"));
+    LocalPostgresServer server;
+    try {
       server = LocalPostgresServer.start(port, data, ProcessBuilder.Redirect.INHERIT);
+      running.set(server);
     } catch (IOException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(1);
@@ -174,33 +196,16 @@ public final class Main {
       ProductsDemo.create(connection, channel);
     } catch (SQLException e) {
       System.err.println("error: could not create the products demo: " + e.getMessage());
-      stopQuietly(server, data);
       System.exit(1);
       return;
     }
     System.out.println("Embedded PostgreSQL ready on 127.0.0.1:" + port + " (" + server.url() + "), with the products"
         + " demo notifying on channel '" + channel + "'; it stops with this process, keeping no data");
     System.out.println("  try: " + ProductsDemo.tryLine(port));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopQuietly(server, data);
-      stopped.countDown();
-    }, "postgres-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void stopQuietly(LocalPostgresServer server, Path data) {
-    try {
-      server.stop();
-      try (var files = Files.walk(data)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-      }
-    } catch (IOException e) {
-      System.err.println("warning: PostgreSQL did not stop cleanly: " + e.getMessage());
     }
   }
 

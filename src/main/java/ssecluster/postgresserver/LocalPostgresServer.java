@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server on this machine's loopback, for the demo ({@code run.sh --postgres}) and tests: the
@@ -21,6 +23,7 @@ import java.time.Duration;
 public final class LocalPostgresServer implements AutoCloseable {
 
   private static final Duration START_WAIT = Duration.ofSeconds(60);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(15);
 
   private final int port;
   private final Path dataDirectory;
@@ -82,6 +85,34 @@ public final class LocalPostgresServer implements AutoCloseable {
   /** Stops the server (a fast shutdown: sessions are ended, committed data stays) and waits for it. */
   public void stop() throws IOException {
     server.close();
+  }
+
+  /** Stops the server and deletes its data directory (see {@link #deleteData}). */
+  public void stopAndDelete() throws IOException {
+    stop();
+    deleteData(dataDirectory);
+  }
+
+  /**
+   * Deletes a server's data directory once the server is gone (its {@code postmaster.pid} removed; it writes files
+   * while it shuts down). The artifact also stops its server from a shutdown hook of its own, and a second stop
+   * returns at once, so a process that is shutting down waits here for that one.
+   */
+  public static void deleteData(Path dataDirectory) throws IOException {
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    while (Files.exists(dataDirectory.resolve("postmaster.pid")) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (Files.exists(dataDirectory)) {
+      try (Stream<Path> files = Files.walk(dataDirectory)) {
+        files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+      }
+    }
   }
 
   @Override

@@ -16,9 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server of the test's own, on a free port (never 5432, where a demo may run), with its data in
@@ -128,9 +126,8 @@ public final class TestPostgres implements AutoCloseable {
 
   @Override
   public void close() {
-    stop();
-    try (Stream<Path> files = Files.walk(data)) {
-      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+    try {
+      server.stopAndDelete();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
