@@ -35,7 +35,7 @@ public final class PostgresIngestVerticle extends VerticleBase {
   private static final long PROBE_EVERY_MILLIS = 1000;
   private static final long PROBE_TIMEOUT_MILLIS = 2000;
   /** Rows drained per transaction. */
-  static final int BATCH = 200;
+  static final int BATCH = 500;
 
   private final Settings settings;
   private final String url;
