@@ -40,6 +40,10 @@ public final class Settings {
       new Option("--redis-group", "REDIS_GROUP", "sse-cluster", "consumer group of the stream, shared by all nodes"),
       new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "stream entries another consumer of the group has left pending this long are taken over by the node that reads the stream (a reader that died is taken over at once)"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
+      new Option("--postgres-url", "POSTGRES_URL", "", "PostgreSQL to ingest from (LISTEN/NOTIFY and the outbox table), postgresql://USER:PASSWORD@HOST:PORT/DB; ./run.sh --postgres uses postgresql://postgres@127.0.0.1:5432/postgres; empty: nothing about PostgreSQL runs"),
+      new Option("--postgres-channel", "POSTGRES_CHANNEL", "sse", "channel the cluster LISTENs on; payload JSON {\"ns\": ..., \"event\": ..., \"data\": ...}"),
+      new Option("--postgres-outbox-table", "POSTGRES_OUTBOX_TABLE", "sse_outbox", "outbox table drained into the cluster, created if missing (bad rows go to TABLE_dead; a NOTIFY on channel TABLE wakes the drain); empty: no outbox"),
+      new Option("--postgres-poll-millis", "POSTGRES_POLL_MILLIS", "5000", "the outbox is also drained this often, for rows whose NOTIFY was missed"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
       new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish and subscribe JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
@@ -138,6 +142,10 @@ public final class Settings {
     httpInstances();
     redisClaimIdleMillis();
     redisStreamMaxLen();
+    postgresUrl();
+    postgresChannel();
+    postgresOutboxTable();
+    postgresPollMillis();
     freezeThresholdMillis();
     for (String secret : SECRETS) {
       if (!values.get(secret).isEmpty() && values.get(secret).getBytes(StandardCharsets.UTF_8).length < 32) {
@@ -226,6 +234,46 @@ public final class Settings {
   /** 0: never trim. */
   public long redisStreamMaxLen() {
     return number("--redis-stream-maxlen", Long::parseLong, 0L, Long.MAX_VALUE);
+  }
+
+  /** Empty when nothing about PostgreSQL runs. */
+  public String postgresUrl() {
+    String url = values.get("--postgres-url").trim();
+    if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      throw new IllegalArgumentException("--postgres-url must look like postgresql://USER:PASSWORD@HOST:PORT/DB, got '"
+          + maskPostgresPassword(url) + "'");
+    }
+    return url;
+  }
+
+  public boolean postgresIngest() {
+    return !postgresUrl().isEmpty();
+  }
+
+  public String postgresChannel() {
+    String channel = values.get("--postgres-channel");
+    if (channel.isEmpty() || channel.length() > 63) {
+      throw new IllegalArgumentException("--postgres-channel must be 1 to 63 characters (a PostgreSQL identifier)");
+    }
+    return channel;
+  }
+
+  /**
+   * The outbox table, {@code name} or {@code schema.name}, as written (unquoted identifiers are folded to lower
+   * case by PostgreSQL, so only lower-case ones are taken); empty when there is no outbox.
+   */
+  public String postgresOutboxTable() {
+    String table = values.get("--postgres-outbox-table");
+    if (!table.isEmpty() && !table.matches("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,57}")) {
+      throw new IllegalArgumentException("--postgres-outbox-table must be a lower-case table name such as sse_outbox"
+          + " or app.sse_outbox (letters, digits, _; the name at most 58 characters, so that NAME_dead fits), got '"
+          + table + "'");
+    }
+    return table;
+  }
+
+  public long postgresPollMillis() {
+    return number("--postgres-poll-millis", Long::parseLong, 100L, 3_600_000L);
   }
 
   public int maxBodyBytes() {
@@ -380,12 +428,18 @@ public final class Settings {
       String value = values.get(option.flag());
       if (option.flag().equals("--redis")) {
         value = value.replaceAll("//([^@/]*)@", "//***@");
+      } else if (option.flag().equals("--postgres-url")) {
+        value = maskPostgresPassword(value);
       } else if (SECRETS.contains(option.flag()) && !value.isEmpty()) {
         value = "*** (set)";
       }
       out.append(String.format("  %-22s %s%n", option.flag(), value));
     }
     return out.toString();
+  }
+
+  private static String maskPostgresPassword(String url) {
+    return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:***@").replaceAll("(?i)([?&]password=)[^&]*", "$1***");
   }
 
   /** The --help text. */

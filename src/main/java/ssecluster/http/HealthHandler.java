@@ -40,7 +40,8 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("unwatchedSkipped", counters.unwatchedSkipped.sum())
         .put("delivered", counters.delivered.sum())
         .put("streamWrites", counters.streamWrites.sum())
-        .put("redis", state.redis().toJson(counters));
+        .put("redis", state.redis().toJson(counters))
+        .put("postgres", state.postgres().toJson(counters));
     String reason = state.stepDownReason();
     if (reason != null) {
       body.put("reason", reason);

@@ -42,7 +42,8 @@ public final class NodeMetrics {
     counter("sse_messages_published", "Messages this node accepted and put on the event bus (HTTP, event bus, Redis)",
         counters.published);
     countersBySource("sse_messages_rejected", "Publish attempts rejected for a bad namespace, event name or body, by entry point",
-        Map.of("http", counters.rejectedHttp, "eventbus", counters.rejectedEventBus, "redis", counters.rejectedRedis));
+        Map.of("http", counters.rejectedHttp, "eventbus", counters.rejectedEventBus, "redis", counters.rejectedRedis,
+            "postgres", counters.rejectedPostgres));
     counter("sse_publishes_unauthorized", "HTTP publishes refused for a missing, invalid or insufficient token (401, 403)",
         counters.unauthorizedHttp);
     counter("sse_unwatched_addresses_skipped", "Event-bus addresses left out of a publish because no node watched them",
@@ -84,6 +85,24 @@ public final class NodeMetrics {
         .register(registry);
     gauge("sse_redis_pubsub_leader", "1 while this node is the one that relays Redis PUBSUB into the cluster",
         () -> state.redis().pubsubLeader() ? 1 : 0);
+    countersBySource("sse_postgres_ingested", "PostgreSQL messages this node published into the cluster, by source",
+        Map.of("notify", counters.postgresNotifyIngested, "outbox", counters.postgresOutboxIngested));
+    counter("sse_postgres_dead_lettered", "Bad outbox rows moved to the dead-letter table", counters.postgresDeadLettered);
+    GaugeWithCallback.builder()
+        .name("sse_postgres_state")
+        .help("PostgreSQL connection state of this node's ingestion: 1 for the current state, 0 for the others")
+        .labelNames("state")
+        .callback(callback -> {
+          PostgresStatus.State current = state.postgres().state();
+          for (PostgresStatus.State each : PostgresStatus.State.values()) {
+            callback.call(each == current ? 1 : 0, each.name().toLowerCase());
+          }
+        })
+        .register(registry);
+    gauge("sse_postgres_listener", "1 while this node is the one that LISTENs to PostgreSQL for the cluster",
+        () -> state.postgres().listener() ? 1 : 0);
+    gauge("sse_postgres_outbox_drainer", "1 while this node is the one that drains the PostgreSQL outbox for the cluster",
+        () -> state.postgres().outboxDrainer() ? 1 : 0);
     gauge("sse_cluster_members", "Members of the cluster as this node sees it", () -> state.clusterMembers().size());
     gauge("sse_node_up", "1 while the node serves (0 while starting, stopping or stepped down)",
         () -> state.phase() == NodeState.Phase.UP ? 1 : 0);
