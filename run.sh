@@ -2,6 +2,9 @@
 # Launches the SSE cluster. See README.md, or ./run.sh --help.
 #
 #   ./run.sh [--nodes N] [--no-demo]        N nodes (default 3) on HTTP 8080+i / HTTPS 8443+i, demo feed
+#   ./run.sh --postgres [...]               also ingest from PostgreSQL (POSTGRES_URL, default
+#                                           postgresql://postgres@127.0.0.1:5432/postgres), starting an embedded
+#                                           one with the products demo when that is local and nothing answers
 #   ./run.sh node --http-port P --https-port Q [OPTIONS]   one more node, joining the running cluster
 #   ./run.sh publish NS DATA [--event E]    publish once through the cluster and leave
 #   ./run.sh bench [OPTIONS]                benchmark (own ports and cluster); ./run.sh bench --help, BENCHMARKS.md
@@ -60,16 +63,16 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-PIDS=()        # nodes
-REDIS_PIDS=()  # the embedded Redis, stopped after the nodes so they do not see it vanish while they leave
+PIDS=()          # nodes
+SERVICE_PIDS=()  # the embedded Redis and PostgreSQL, stopped after the nodes so they do not see them vanish while they leave
 cleanup() {
   trap - INT TERM EXIT
-  local count=$((${#PIDS[@]} + ${#REDIS_PIDS[@]}))
+  local count=$((${#PIDS[@]} + ${#SERVICE_PIDS[@]}))
   if [[ $count -gt 0 ]]; then
     echo
     echo "Stopping $count process(es) ..."
     stop_processes ${PIDS[@]+"${PIDS[@]}"}
-    stop_processes ${REDIS_PIDS[@]+"${REDIS_PIDS[@]}"}
+    stop_processes ${SERVICE_PIDS[@]+"${SERVICE_PIDS[@]}"}
     wait 2>/dev/null || true
     echo "All stopped."
   fi
@@ -90,7 +93,7 @@ stop_processes() {
 
 # Starts an embedded, real redis-server (log: logs/redis.log) when nothing answers at the Redis the nodes
 # use (--redis, else REDIS_URL, else redis://127.0.0.1:6379) and that Redis is a plain local one; it is
-# added to REDIS_PIDS, so cleanup stops it after the nodes. Any other Redis (remote, TLS, password) is used as is.
+# added to SERVICE_PIDS, so cleanup stops it after the nodes. Any other Redis (remote, TLS, password) is used as is.
 start_redis_if_needed() {
   local url=${REDIS_URL:-redis://127.0.0.1:6379} ingest=true
   while [[ $# -gt 0 ]]; do
@@ -121,7 +124,7 @@ start_redis_if_needed() {
   command -v setsid > /dev/null && detach=(setsid)
   ${detach[@]+"${detach[@]}"} $(java_cmd) redis --port "$port" > "$LOG_DIR/redis.log" 2>&1 &
   local pid=$!
-  REDIS_PIDS+=("$pid")
+  SERVICE_PIDS+=("$pid")
   echo "Started an embedded redis-server on 127.0.0.1:$port (pid $pid), log: logs/redis.log"
   for _ in $(seq 1 60); do
     if port_in_use "$port"; then
@@ -135,13 +138,70 @@ start_redis_if_needed() {
   echo "The embedded Redis did not start (see logs/redis.log); the nodes run without Redis and keep retrying" >&2
 }
 
+# The PostgreSQL the nodes use with --postgres: --postgres-url, else POSTGRES_URL, else the local default.
+postgres_url() {
+  local url=${POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --postgres-url) url=${2:-$url}; shift ;;
+      --postgres-url=*) url=${1#--postgres-url=} ;;
+    esac
+    shift
+  done
+  echo "$url"
+}
+
+# Starts an embedded, real PostgreSQL (log: logs/postgres.log) with the products demo when nothing answers at
+# the given URL and it is the local superuser's default database without a password (what the embedded one
+# serves); it is added to SERVICE_PIDS, so cleanup stops it after the nodes. Any other PostgreSQL is used as is.
+start_postgres_if_needed() {
+  local url=$1 channel=${POSTGRES_CHANNEL:-sse}
+  shift
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --postgres-channel) channel=${2:-$channel}; shift ;;
+      --postgres-channel=*) channel=${1#--postgres-channel=} ;;
+    esac
+    shift
+  done
+  if [[ ! "$url" =~ ^postgres(ql)?://postgres@(127\.0\.0\.1|localhost)(:([0-9]+))?/postgres$ ]]; then
+    echo "PostgreSQL: the nodes use the configured PostgreSQL (no embedded one started)"
+    return 0
+  fi
+  local port=${BASH_REMATCH[4]:-5432}
+  if port_in_use "$port"; then
+    echo "PostgreSQL: using the PostgreSQL that answers on 127.0.0.1:$port (the products demo is not created there)"
+    return 0
+  fi
+  # In a session of its own, as Redis: cleanup stops it after the nodes.
+  local detach=()
+  command -v setsid > /dev/null && detach=(setsid)
+  ${detach[@]+"${detach[@]}"} $(java_cmd) postgres --port "$port" --channel "$channel" > "$LOG_DIR/postgres.log" 2>&1 &
+  local pid=$!
+  SERVICE_PIDS+=("$pid")
+  echo "Starting an embedded PostgreSQL on 127.0.0.1:$port (pid $pid), log: logs/postgres.log ..."
+  for _ in $(seq 1 240); do
+    if grep -q "^Embedded PostgreSQL ready" "$LOG_DIR/postgres.log" 2>/dev/null; then
+      echo "  with the products demo (a trigger NOTIFYs each change to products.<id>); try:"
+      grep "^  try: " "$LOG_DIR/postgres.log" | sed 's/^  try: /       /'
+      echo "       psql -h 127.0.0.1 -p $port -U postgres -c \"INSERT INTO sse_outbox (ns, event, data) VALUES ('products.1', 'note', 'hello')\""
+      command -v psql > /dev/null || echo "       (psql is not installed here: apt-get install postgresql-client, or any PostgreSQL client)"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "The embedded PostgreSQL did not start (see logs/postgres.log); the nodes run without it and keep retrying" >&2
+}
+
 run_cluster() {
-  local nodes=3 demo=1 extra=()
+  local nodes=3 demo=1 postgres=0 extra=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
       --nodes=*) nodes=${1#--nodes=}; shift ;;
       --no-demo) demo=0; shift ;;
+      --postgres) postgres=1; shift ;;
       *) extra+=("$1"); shift ;;
     esac
   done
@@ -157,8 +217,14 @@ run_cluster() {
 
   mkdir -p "$LOG_DIR"
   trap cleanup INT TERM EXIT
-  # Redis first, so the nodes find it at once instead of after a reconnect backoff.
+  # Redis and PostgreSQL first, so the nodes find them at once instead of after a reconnect backoff.
   start_redis_if_needed ${extra[@]+"${extra[@]}"}
+  if [[ $postgres -eq 1 ]]; then
+    local pg_url
+    pg_url=$(postgres_url ${extra[@]+"${extra[@]}"})
+    start_postgres_if_needed "$pg_url" ${extra[@]+"${extra[@]}"}
+    extra+=(--postgres-url "$pg_url")
+  fi
   local node_pids=()
   for ((i = 0; i < nodes; i++)); do
     local args=(node --http-port $((8080 + i)) --https-port $((8443 + i)) --node-name "node-$i")
@@ -192,7 +258,11 @@ run_cluster() {
   done
   echo
   echo "Try:"
-  echo "  open     https://localhost:8443/?ns=time,pets"
+  if [[ $postgres -eq 1 ]]; then
+    echo "  open     https://localhost:8443/?ns=time,pets,products"
+  else
+    echo "  open     https://localhost:8443/?ns=time,pets"
+  fi
   echo "  admin    http://localhost:8080/admin/   (the whole cluster, live; this machine only)"
   echo "  curl -N  http://localhost:$((8080 + (nodes > 1 ? 1 : 0)))/subscribe/"
   echo "  curl -X POST --data-binary 'Corgi' 'http://localhost:8080/publish/pets/dogs?event=new-dog'"
@@ -200,7 +270,7 @@ run_cluster() {
   echo
   echo "Ctrl-C stops everything."
   # A node that dies is reported once; the others keep serving (that is the point of a cluster).
-  # When no node is left, there is nothing to watch: stop what remains (Redis) and exit.
+  # When no node is left, there is nothing to watch: stop what remains (Redis, PostgreSQL) and exit.
   local reported=()
   while true; do
     local alive=0

@@ -3,7 +3,8 @@
 // page keeps a shared, growing set: unnamed messages, the demo's names, every name published from this
 // page (registered before the POST, so its own message is never missed) and names the user adds.
 
-export const DEFAULT_EVENT_NAMES = ['new-dog', 'new-cat'];
+// The demo's names: the pets feed's, and the products table's (./run.sh --postgres).
+export const DEFAULT_EVENT_NAMES = ['new-dog', 'new-cat', 'product-insert', 'product-update', 'product-delete'];
 const VALID = /^[^\r\n\0]{1,128}$/;
 
 export class EventNames {

@@ -9,7 +9,7 @@ import { NamespacePanel } from './panel.js';
 import { setUpPublishForm } from './publish.js';
 import { setUpNodeInfo } from './node-info.js';
 
-const SUGGESTED = ['pets', 'pets.dogs', 'pets.cats', 'time'];
+const SUGGESTED = ['pets', 'pets.dogs', 'pets.cats', 'time', 'products'];
 
 /** namespace -> {stream, panel}; the only place that holds them, so removing an entry frees both. */
 const subscriptions = new Map();

@@ -69,7 +69,8 @@ function figures(node, rates) {
     row('In / s', rates ? rate(rates.published) : '…', 'published here', 'in'),
     row('Out / s', rates ? rate(rates.delivered) : '…', 'to its streams', 'out'),
     row('Slow clients dropped', count(connections.slowClientsDropped), null, 'slow'),
-    row('Redis', redisState(node.redis), redisRoles(node.redis), 'redis'),
+    row('Redis', connectionState(node.redis), redisRoles(node.redis), 'redis'),
+    row('PostgreSQL', connectionState(node.postgres), postgresRoles(node.postgres), 'postgres'),
     row('History held', history.kept === false ? 'off' : `${count(history.messagesHeld)} msgs`,
       history.kept === false ? null : `${bytes(history.bytesHeld)} · ${plural(history.namespacesHeld, 'namespace')}`, 'history'),
   ];
@@ -90,9 +91,10 @@ function row(label, value, detail, key) {
     el('dd', {}, el('span', { class: 'value' }, value), detail ? el('span', { class: 'detail' }, detail) : null));
 }
 
-function redisState(redis) {
-  if (!redis) return '–';
-  return redis.state === 'disabled' ? 'off' : redis.state;
+/** An ingestion's connection: connected, connecting, disconnected, or off when the node does not ingest from it. */
+function connectionState(source) {
+  if (!source) return '–';
+  return source.state === 'disabled' ? 'off' : source.state;
 }
 
 /** The roles this node holds for the cluster: at most one node reads PUBSUB, one reads the ingest stream. */
@@ -101,5 +103,14 @@ function redisRoles(redis) {
   const roles = [];
   if (redis.pubsubLeader) roles.push('PUBSUB reader');
   if (redis.streamReader) roles.push('stream reader');
+  return roles.length ? roles.join(' · ') : 'standby';
+}
+
+/** At most one node LISTENs to PostgreSQL for the cluster, one drains the outbox table. */
+function postgresRoles(postgres) {
+  if (!postgres || postgres.state === 'disabled') return null;
+  const roles = [];
+  if (postgres.listener) roles.push('listener');
+  if (postgres.outboxDrainer) roles.push('outbox drainer');
   return roles.length ? roles.join(' · ') : 'standby';
 }

@@ -8,15 +8,22 @@ import io.vertx.core.json.JsonObject;
 import ssecluster.bus.BusAddresses;
 import ssecluster.cluster.ClusterFactory;
 import ssecluster.config.Settings;
+import ssecluster.postgresserver.LocalPostgresServer;
+import ssecluster.postgresserver.ProductsDemo;
 import ssecluster.redisserver.LocalRedisServer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -55,6 +62,7 @@ public final class Main {
         case "node" -> runNode(arguments);
         case "publish" -> System.exit(runPublish(arguments));
         case "redis" -> runRedis(arguments);
+        case "postgres" -> runPostgres(arguments);
         default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + usage());
       }
     } catch (IllegalArgumentException e) {
@@ -124,6 +132,76 @@ public final class Main {
       }
       stopped.countDown();
     }, "redis-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * A local, real PostgreSQL for the demo, with the products table and its trigger: stays in the foreground until
+   * the process is stopped, then stops the server and deletes its data.
+   */
+  private static void runPostgres(List<String> arguments) {
+    int port = 5432;
+    String channel = "sse";
+    for (int i = 0; i < arguments.size(); i += 2) {
+      String flag = arguments.get(i);
+      if (i + 1 >= arguments.size() || !(flag.equals("--port") || flag.equals("--channel"))) {
+        throw new IllegalArgumentException("usage: postgres [--port PORT] [--channel CHANNEL]");
+      }
+      if (flag.equals("--port")) {
+        try {
+          port = Integer.parseInt(arguments.get(i + 1));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--port must be a number");
+        }
+      } else {
+        channel = arguments.get(i + 1);
+      }
+    }
+    // Registered before the server starts, so that a stop while it starts deletes its data too.
+    AtomicReference<LocalPostgresServer> running = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Path data;
+    try {
+      data = Files.createTempDirectory("sse-cluster-postgres");
+    } catch (IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (running.get() != null) {
+          running.get().stop();
+        }
+        LocalPostgresServer.deleteData(data);
+      } catch (IOException e) {
+        System.err.println("warning: PostgreSQL did not stop cleanly: " + e.getMessage());
+      }
+      stopped.countDown();
+    }, "postgres-shutdown"));
+    LocalPostgresServer server;
+    try {
+      server = LocalPostgresServer.start(port, data, ProcessBuilder.Redirect.INHERIT);
+      running.set(server);
+    } catch (IOException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    try (Connection connection = server.connect()) {
+      ProductsDemo.create(connection, channel);
+    } catch (SQLException e) {
+      System.err.println("error: could not create the products demo: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("Embedded PostgreSQL ready on 127.0.0.1:" + port + " (" + server.url() + "), with the products"
+        + " demo notifying on channel '" + channel + "'; it stops with this process, keeping no data");
+    System.out.println("  try: " + ProductsDemo.tryLine(port));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -232,6 +310,9 @@ public final class Main {
                java -jar sse-cluster.jar publish NS DATA [--event NAME] [OPTIONS]
                                                                    publish once through the cluster
                java -jar sse-cluster.jar redis [--port PORT]       run a local, real Redis (no data kept)
+               java -jar sse-cluster.jar postgres [--port PORT] [--channel CHANNEL]
+                                                                   run a local, real PostgreSQL with the products
+                                                                   demo (no data kept)
 
         options (flag, environment variable, meaning):
         """ + Settings.help();

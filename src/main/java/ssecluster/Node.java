@@ -25,11 +25,13 @@ import ssecluster.history.hazelcast.HazelcastHistory;
 import ssecluster.http.HttpServerVerticle;
 import ssecluster.http.StaticAssets;
 import ssecluster.ingest.EventBusIngest;
+import ssecluster.ingest.postgres.PostgresIngestVerticle;
 import ssecluster.ingest.redis.PubSubIngestVerticle;
 import ssecluster.ingest.redis.StreamIngestVerticle;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.NodeMetrics;
 import ssecluster.status.NodeState;
+import ssecluster.status.PostgresStatus;
 import ssecluster.status.RedisStatus;
 
 import java.util.ArrayList;
@@ -65,10 +67,14 @@ public final class Node {
   private String httpDeployment;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
   private RedisStatus redisStatus;
-  /** Deployment ids of the Redis readers while they run; they are undeployed while the node has stepped down. */
-  private final List<String> redisDeployments = new ArrayList<>();
-  /** Pausing and resuming the Redis readers, one after the other (on the island guard's context). */
-  private Future<Void> redisTransition = Future.succeededFuture();
+  private PostgresStatus postgresStatus;
+  /**
+   * Deployment ids of the Redis and PostgreSQL readers while they run; they are undeployed while the node has
+   * stepped down.
+   */
+  private final List<String> ingestDeployments = new ArrayList<>();
+  /** Pausing and resuming the readers, one after the other (on the island guard's context). */
+  private Future<Void> ingestTransition = Future.succeededFuture();
   private Future<Void> stopped;
 
   private Node(Settings settings, ClusterFactory.ClusteredVertx clustered, HistoryStore history) {
@@ -138,6 +144,7 @@ public final class Node {
         .compose(v -> ExpectedDepartures.INSTANCE.watch(vertx, clusterManager))
         .compose(v -> clusterStatus.local().serve())
         .compose(v -> deployRedisIngest())
+        .compose(v -> deployPostgresIngest())
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
         // Generating an RSA key takes long enough to trip the blocked-thread checker: do it on a worker.
         .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
@@ -173,18 +180,30 @@ public final class Node {
     // The member id is unique per node run, so each node is its own consumer in the shared group.
     return vertx.deployVerticle(new StreamIngestVerticle(settings, state.nodeId(), publisher, counters, redisStatus))
         .compose(id -> {
-          redisDeployments.add(id);
+          ingestDeployments.add(id);
           return vertx.deployVerticle(new PubSubIngestVerticle(settings, publisher, counters, redisStatus));
         })
-        .onSuccess(redisDeployments::add)
+        .onSuccess(ingestDeployments::add)
+        .mapEmpty();
+  }
+
+  /** PostgreSQL ingestion, only with a --postgres-url; the database being away never fails the start either. */
+  private Future<Void> deployPostgresIngest() {
+    postgresStatus = new PostgresStatus(settings.postgresUrl(), settings.postgresIngest());
+    state.postgres(postgresStatus);
+    if (!settings.postgresIngest()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new PostgresIngestVerticle(settings, publisher, counters, postgresStatus))
+        .onSuccess(ingestDeployments::add)
         .mapEmpty();
   }
 
   /**
    * What stepping down means for this node (see {@link IslandGuard}): /health, new streams and publishes answer
    * 503 with the reason; the streams end, so that their clients reconnect to a node that hears the cluster; the
-   * Redis readers stop, handing PUBSUB to a node of the majority and leaving unacknowledged stream entries for
-   * it to claim, instead of publishing into the island.
+   * Redis and PostgreSQL readers stop, handing PUBSUB, LISTEN and the outbox to a node of the majority and leaving
+   * unacknowledged stream entries and outbox rows for it, instead of publishing into the island.
    */
   private IslandGuard.Decisions islandDecisions() {
     return new IslandGuard.Decisions() {
@@ -194,14 +213,14 @@ public final class Node {
         // At every check while stepped down: also the streams whose subscription completed meanwhile.
         httpVerticles.forEach(HttpServerVerticle::endStreams);
         if (steppedDown) {
-          redisTransition = redisTransition.compose(v -> pauseRedisIngest());
+          ingestTransition = ingestTransition.compose(v -> pauseIngest());
         }
       }
 
       @Override
       public void serveAgain() {
         if (state.serveAgain()) {
-          redisTransition = redisTransition.compose(v -> resumeRedisIngest());
+          ingestTransition = ingestTransition.compose(v -> resumeIngest());
         }
       }
 
@@ -214,25 +233,33 @@ public final class Node {
     };
   }
 
-  private Future<Void> pauseRedisIngest() {
-    if (redisDeployments.isEmpty()) {
+  private Future<Void> pauseIngest() {
+    if (ingestDeployments.isEmpty()) {
       return Future.succeededFuture();
     }
     List<Future<Void>> undeployed = new ArrayList<>();
-    redisDeployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
-    redisDeployments.clear();
+    ingestDeployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
+    ingestDeployments.clear();
+    String paused = "paused: this node stepped down (cut off from its cluster)";
     return Future.join(undeployed)
-        .onComplete(v -> redisStatus.disconnected("paused: this node stepped down (cut off from its cluster)"))
+        .onComplete(v -> {
+          if (settings.redisIngest()) {
+            redisStatus.disconnected(paused);
+          }
+          if (settings.postgresIngest()) {
+            postgresStatus.disconnected(paused);
+          }
+        })
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }
 
-  private Future<Void> resumeRedisIngest() {
-    if (!settings.redisIngest() || !redisDeployments.isEmpty() || state.phase() == NodeState.Phase.STOPPING) {
+  private Future<Void> resumeIngest() {
+    if (!ingestDeployments.isEmpty() || state.phase() == NodeState.Phase.STOPPING) {
       return Future.succeededFuture();
     }
-    return deployRedisIngest().otherwise(failure -> {
-      log.log(Level.SEVERE, "Could not start the Redis readers again: " + failure, failure);
+    return deployRedisIngest().compose(v -> deployPostgresIngest()).otherwise(failure -> {
+      log.log(Level.SEVERE, "Could not start the Redis and PostgreSQL readers again: " + failure, failure);
       return null;
     });
   }

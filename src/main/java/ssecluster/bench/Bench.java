@@ -139,7 +139,7 @@ public final class Bench {
 
   private void runLoad(Servers servers, Vertx vertx) throws Exception {
     boolean viaBus = options.publishVia().equals("eventbus");
-    // Over the event bus or Redis no subscriber's node is "the publishing node": all count as other nodes.
+    // Over the event bus, Redis or PostgreSQL no subscriber's node is "the publishing node": all count as other nodes.
     int publishNode = options.publishVia().equals("http") ? options.publishNode() : -1;
     List<Integer> subscribeNodes = options.subscribeNodes(servers.list().size());
     Subscribers subscribers = new Subscribers(vertx, servers, options.sourceAddresses());
@@ -158,6 +158,7 @@ public final class Bench {
     RatePublisher.Transport transport = switch (options.publishVia()) {
       case "eventbus" -> publisher.eventBus(vertx.eventBus(), options.namespace());
       case "redis" -> publisher.redis(servers.redisUrl(), options.namespace());
+      case "postgres" -> publisher.postgres(servers.postgresUrl(), options.namespace(), options.postgresVia().equals("outbox"));
       default -> publisher.http(servers.list().get(publishNode), servers.publishPath(options.namespace()));
     };
     long total = (long) options.rate() * (options.warmupSeconds() + options.durationSeconds());

@@ -28,7 +28,7 @@ public final class BenchOptions {
     option("--connections", "1000", "SSE connections (load) ");
     option("--subscribe-nodes", "all", "node indexes that get subscribers, e.g. 1 or 0,1 (connections spread evenly)");
     option("--publish-node", "0", "node index that receives HTTP publishes");
-    option("--publish-via", "http", "http (POST to the server), eventbus (bench joins the cluster as a light member) or redis (PUBLISH to a Redis of the bench's own)");
+    option("--publish-via", "http", "http (POST to the server), eventbus (bench joins the cluster as a light member), redis (PUBLISH to a Redis of the bench's own) or postgres (a PostgreSQL of the bench's own, see --postgres-via)");
     option("--rate", "100", "messages per second, open loop (sent on schedule, whatever the replies do)");
     option("--size", "100", "bytes of each event's data");
     option("--warmup", "5", "seconds of publishing before the measured window");
@@ -49,6 +49,8 @@ public final class BenchOptions {
         + "' in idle mode)");
     option("--node-args", "", "extra node options of started sse nodes, e.g. '--keepalive-seconds 15'");
     option("--redis-port", "16379", "port of the bench's own Redis with --publish-via redis");
+    option("--postgres-via", "notify", "with --publish-via postgres: notify (pg_notify on the nodes' channel) or outbox (an INSERT into sse_outbox per message, each its own transaction)");
+    option("--postgres-port", "15432", "port of the bench's own PostgreSQL with --publish-via postgres");
     option("--nchan-workers", "1", "nginx worker processes when --server nchan");
     option("--server-cpus", "", "pin the started servers to these CPUs (taskset list, e.g. 0 or 0-1); none: no pinning");
     option("--server-nice", "", "niceness of the started servers (nice -n; below 0 needs root), e.g. -5 to let them run before the bench; none: unchanged");
@@ -94,8 +96,11 @@ public final class BenchOptions {
     if (!List.of("sse", "nchan").contains(server())) {
       throw new IllegalArgumentException("--server is sse or nchan");
     }
-    if (!List.of("http", "eventbus", "redis").contains(publishVia())) {
-      throw new IllegalArgumentException("--publish-via is http, eventbus or redis");
+    if (!List.of("http", "eventbus", "redis", "postgres").contains(publishVia())) {
+      throw new IllegalArgumentException("--publish-via is http, eventbus, redis or postgres");
+    }
+    if (!List.of("notify", "outbox").contains(postgresVia())) {
+      throw new IllegalArgumentException("--postgres-via is notify or outbox");
     }
     if (!publishVia().equals("http") && server().equals("nchan")) {
       throw new IllegalArgumentException("the bench drives nchan over HTTP only: use --publish-via http");
@@ -170,6 +175,8 @@ public final class BenchOptions {
   }
   public List<String> nodeArgs() { return split(get("--node-args")); }
   public int redisPort() { return integer("--redis-port"); }
+  public String postgresVia() { return get("--postgres-via"); }
+  public int postgresPort() { return integer("--postgres-port"); }
   public int nchanWorkers() { return integer("--nchan-workers"); }
   public String serverCpus() { return get("--server-cpus").trim(); }
   public String benchCpus() { return get("--bench-cpus").trim(); }

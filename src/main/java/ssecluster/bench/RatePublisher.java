@@ -9,11 +9,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Tuple;
 
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +112,40 @@ final class RatePublisher {
             accepted(seq);
           }
         });
+  }
+
+  /**
+   * Publishing from PostgreSQL on one pipelined connection, in the order of the messages: each is a NOTIFY on the
+   * nodes' channel ({@code pg_notify('sse', {"ns", "data"})}) or, with {@code outbox}, a row INSERTed into
+   * {@code sse_outbox}, each in a transaction of its own. Accepted once committed; the nodes' listener or outbox
+   * drainer puts it into the cluster once. The session commits without waiting for the disk
+   * ({@code synchronous_commit off}), so that the drain, not the producer's fsyncs, is what a run measures.
+   */
+  Transport postgres(String url, String namespace, boolean outbox) throws Exception {
+    PgConnection connection = PgConnection.connect(vertx, PgConnectOptions.fromUri(url)
+            .addProperty("application_name", "sse-cluster bench").addProperty("synchronous_commit", "off"))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // The nodes elect one of them to listen and one to drain (creating the outbox table); before that, a
+    // notification would reach nobody and the table may not exist.
+    String role = outbox ? "sse-cluster outbox" : "sse-cluster listener";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (connection.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1")
+        .execute(Tuple.of(role)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)
+        .iterator().next().getLong(0) < 1) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no node took the '" + role + "' session within 60 s");
+      }
+      Thread.sleep(100);
+    }
+    String sql = outbox ? "INSERT INTO sse_outbox (ns, data) VALUES ($1, $2)"
+        : "SELECT pg_notify('sse', json_build_object('ns', $1::text, 'data', $2::text)::text)";
+    return (seq, data) -> connection.preparedQuery(sql).execute(Tuple.of(namespace, data)).onComplete(result -> {
+      if (result.succeeded()) {
+        accepted(seq);
+      } else {
+        failed(String.valueOf(result.cause()));
+      }
+    });
   }
 
   synchronized void accepted(long seq) {

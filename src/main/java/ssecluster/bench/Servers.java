@@ -31,6 +31,7 @@ final class Servers implements AutoCloseable {
   private final List<Server> servers = new ArrayList<>();
   private Path clusterConfig;
   private String redisUrl;
+  private String postgresUrl;
 
   Servers(BenchOptions options, Path workDir) {
     this.options = options;
@@ -77,6 +78,9 @@ final class Servers implements AutoCloseable {
       if (options.publishVia().equals("redis")) {
         startRedis();
       }
+      if (options.publishVia().equals("postgres")) {
+        startPostgres();
+      }
       for (int i = 0; i < options.nodes(); i++) {
         startNode(i, trackNativeMemory);
       }
@@ -99,6 +103,7 @@ final class Servers implements AutoCloseable {
         "--https-port", "-1", "--node-name", "bench-" + index, "--cluster-config", clusterConfig.toString()));
     // Bench nodes never touch a Redis someone else uses: their own one when publishing over Redis, else none.
     command.addAll(redisUrl == null ? List.of("--redis-ingest", "false") : List.of("--redis", redisUrl));
+    command.addAll(List.of("--postgres-url", postgresUrl == null ? "" : postgresUrl));
     command.addAll(options.nodeArgs());
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -129,6 +134,30 @@ final class Servers implements AutoCloseable {
     }
     redisUrl = "redis://127.0.0.1:" + port;
     System.out.println("started redis-server for the bench on :" + port + " (log " + workDir.resolve("redis.log") + ")");
+  }
+
+  /** A PostgreSQL of the bench's own (the jar's embedded server, no data kept) on --postgres-port. */
+  private void startPostgres() throws IOException, InterruptedException {
+    int port = options.postgresPort();
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", jar(), "ssecluster.Main", "postgres", "--port", Integer.toString(port));
+    Path log = workDir.resolve("postgres.log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    started.add(process);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(log).contains("Embedded PostgreSQL ready")) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the bench's PostgreSQL did not start; see " + log);
+      }
+      Thread.sleep(100);
+    }
+    postgresUrl = "postgresql://postgres@127.0.0.1:" + port + "/postgres";
+    System.out.println("started PostgreSQL for the bench on :" + port + " (log " + log + ")");
+  }
+
+  /** Where the bench publishes from with --publish-via postgres; null otherwise. */
+  String postgresUrl() {
+    return postgresUrl;
   }
 
   /** Where the bench publishes with Redis PUBLISH; null unless --publish-via redis. */

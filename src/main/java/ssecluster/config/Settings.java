@@ -41,14 +41,22 @@ public final class Settings {
       new Option("--redis-group", "REDIS_GROUP", "sse-cluster", "consumer group of the stream, shared by all nodes"),
       new Option("--redis-claim-idle-millis", "REDIS_CLAIM_IDLE_MILLIS", "5000", "stream entries another consumer of the group has left pending this long are taken over by the node that reads the stream (a reader that died is taken over at once)"),
       new Option("--redis-stream-maxlen", "REDIS_STREAM_MAXLEN", "100000", "trim the stream (and KEY:dead) to about this many entries (0: never)"),
+      new Option("--postgres-url", "POSTGRES_URL", "", "PostgreSQL to ingest from (LISTEN/NOTIFY and the outbox table), postgresql://USER:PASSWORD@HOST:PORT/DB; ./run.sh --postgres uses postgresql://postgres@127.0.0.1:5432/postgres; empty: nothing about PostgreSQL runs"),
+      new Option("--postgres-channel", "POSTGRES_CHANNEL", "sse", "channel the cluster LISTENs on; payload JSON {\"ns\": ..., \"event\": ..., \"data\": ...}"),
+      new Option("--postgres-outbox-table", "POSTGRES_OUTBOX_TABLE", "sse_outbox", "outbox table drained into the cluster, created if missing (bad rows go to TABLE_dead; a NOTIFY on channel TABLE wakes the drain); empty: no outbox"),
+      new Option("--postgres-poll-millis", "POSTGRES_POLL_MILLIS", "5000", "the outbox is also drained this often, for rows whose NOTIFY was missed"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
+      new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish, subscribe and admin JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
       new Option("--admin-remote", "ADMIN_REMOTE", "false", "let the admin data (/admin/status.json, /admin/cluster.json and the console's stream: client addresses and user agents) answer every machine; false: this machine's loopback only, and token holders (--admin-jwt-secret)"),
       new Option("--admin-jwt-secret", "ADMIN_JWT_SECRET", "", "when set (32 bytes or more), other machines reach the admin data with a JWT signed with it (HS256) whose 'admin' claim is true, as 'Authorization: Bearer JWT' or ?access_token=JWT"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--history-size", "HISTORY_SIZE", "1000", "messages kept per namespace in the cluster's history, for clients that resume with Last-Event-ID (0: no history, no resume; messages are then delivered in the order they reach each node)"),
       new Option("--history-ttl-seconds", "HISTORY_TTL_SECONDS", "300", "how long a message stays in history"),
+      new Option("--header-timeout-seconds", "HEADER_TIMEOUT_SECONDS", "10", "time a new connection has to send its first complete request head (HTTP/2: open its first stream), counted from when it was accepted (TLS: from the end of its handshake); past it the connection is closed without an answer (slowloris)"),
+      new Option("--body-timeout-seconds", "BODY_TIMEOUT_SECONDS", "30", "time a request body has to arrive in full, counted from its request head; past it: 408 and the connection is closed"),
+      new Option("--idle-timeout-seconds", "IDLE_TIMEOUT_SECONDS", "30", "a connection with no request in progress (HTTP/1.1 keep-alive between requests, so the next head must be complete by then; HTTP/2 without open streams) is closed after this long; an open SSE stream is a request in progress and is never cut"),
       new Option("--keepalive-seconds", "KEEPALIVE_SECONDS", "15", "interval of the :keepalive comment"),
       new Option("--write-delay-millis", "WRITE_DELAY_MILLIS", "25", "for a busy namespace, at most one socket write per stream every this many ms: while its events come at least twice per delay and (on average) sooner than the time left, an event waits, up to this long, to leave with the next; events of slower namespaces and the first few after a quiet spell go at once (fewer system calls, more latency for busy namespaces; 0: write each at once)"),
       new Option("--retry-millis", "RETRY_MILLIS", "2000", "reconnect delay sent to clients in the retry: field"),
@@ -126,6 +134,9 @@ public final class Settings {
     historySize();
     historyTtlSeconds();
     keepaliveMillis();
+    headerTimeoutMillis();
+    bodyTimeoutMillis();
+    idleTimeoutMillis();
     writeDelayMillis();
     retryMillis();
     slowClientMillis();
@@ -133,6 +144,10 @@ public final class Settings {
     httpInstances();
     redisClaimIdleMillis();
     redisStreamMaxLen();
+    postgresUrl();
+    postgresChannel();
+    postgresOutboxTable();
+    postgresPollMillis();
     freezeThresholdMillis();
     for (String secret : SECRETS) {
       if (!values.get(secret).isEmpty() && values.get(secret).getBytes(StandardCharsets.UTF_8).length < 32) {
@@ -223,6 +238,46 @@ public final class Settings {
     return number("--redis-stream-maxlen", Long::parseLong, 0L, Long.MAX_VALUE);
   }
 
+  /** Empty when nothing about PostgreSQL runs. */
+  public String postgresUrl() {
+    String url = values.get("--postgres-url").trim();
+    if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      throw new IllegalArgumentException("--postgres-url must look like postgresql://USER:PASSWORD@HOST:PORT/DB, got '"
+          + maskPostgresPassword(url) + "'");
+    }
+    return url;
+  }
+
+  public boolean postgresIngest() {
+    return !postgresUrl().isEmpty();
+  }
+
+  public String postgresChannel() {
+    String channel = values.get("--postgres-channel");
+    if (channel.isEmpty() || channel.length() > 63) {
+      throw new IllegalArgumentException("--postgres-channel must be 1 to 63 characters (a PostgreSQL identifier)");
+    }
+    return channel;
+  }
+
+  /**
+   * The outbox table, {@code name} or {@code schema.name}, as written (unquoted identifiers are folded to lower
+   * case by PostgreSQL, so only lower-case ones are taken); empty when there is no outbox.
+   */
+  public String postgresOutboxTable() {
+    String table = values.get("--postgres-outbox-table");
+    if (!table.isEmpty() && !table.matches("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,57}")) {
+      throw new IllegalArgumentException("--postgres-outbox-table must be a lower-case table name such as sse_outbox"
+          + " or app.sse_outbox (letters, digits, _; the name at most 58 characters, so that NAME_dead fits), got '"
+          + table + "'");
+    }
+    return table;
+  }
+
+  public long postgresPollMillis() {
+    return number("--postgres-poll-millis", Long::parseLong, 100L, 3_600_000L);
+  }
+
   public int maxBodyBytes() {
     return number("--max-body-bytes", Integer::parseInt, 1, 64 * 1024 * 1024);
   }
@@ -238,6 +293,19 @@ public final class Settings {
 
   public long keepaliveMillis() {
     return number("--keepalive-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  /** Bounds on half-open connections; see http.ConnectionDeadlines. */
+  public long headerTimeoutMillis() {
+    return number("--header-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long bodyTimeoutMillis() {
+    return number("--body-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
+  }
+
+  public long idleTimeoutMillis() {
+    return number("--idle-timeout-seconds", Long::parseLong, 1L, 3600L) * 1000;
   }
 
   /** Write coalescing per event loop; see fanout.LoopFanout. */
@@ -281,6 +349,11 @@ public final class Settings {
   /** Empty when subscribing is open to anyone; see http.NamespaceTokens. */
   public String subscribeJwtSecret() {
     return values.get("--subscribe-jwt-secret");
+  }
+
+  /** Whether tokens without {@code exp} are accepted (never expiring); see http.NamespaceTokens. */
+  public boolean jwtAllowNoExp() {
+    return Boolean.parseBoolean(values.get("--jwt-allow-no-exp"));
   }
 
   /**
@@ -362,12 +435,18 @@ public final class Settings {
       String value = values.get(option.flag());
       if (option.flag().equals("--redis")) {
         value = value.replaceAll("//([^@/]*)@", "//***@");
+      } else if (option.flag().equals("--postgres-url")) {
+        value = maskPostgresPassword(value);
       } else if (SECRETS.contains(option.flag()) && !value.isEmpty()) {
         value = "*** (set)";
       }
       out.append(String.format("  %-22s %s%n", option.flag(), value));
     }
     return out.toString();
+  }
+
+  private static String maskPostgresPassword(String url) {
+    return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:***@").replaceAll("(?i)([?&]password=)[^&]*", "$1***");
   }
 
   /** The --help text. */

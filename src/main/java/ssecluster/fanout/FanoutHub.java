@@ -1,6 +1,7 @@
 package ssecluster.fanout;
 
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -24,9 +25,10 @@ import java.util.function.Predicate;
 /**
  * Node-wide fan-out: exactly one event-bus consumer per namespace that any stream of this node watches
  * ({@link NamespaceChannel}), registered when the first stream asks for it and unregistered when the last
- * one leaves. The channels and their bookkeeping live on one "hub" event loop; each incoming frame is handed
- * once to every event loop that holds interested streams ({@link LoopFanout}), which writes the same bytes
- * to each of them. Each HTTP verticle asks for its loop's fan-out when it starts ({@link #loopFanout}).
+ * one leaves. The channels live on a few shards ({@link HubShard}), each on a context of its own, by a hash
+ * of the address; each incoming frame is handed once to every event loop that holds interested streams
+ * ({@link LoopFanout}), which writes the same bytes to each of them. Each HTTP verticle asks for its loop's
+ * fan-out when it starts ({@link #loopFanout}).
  *
  * <p>A channel whose last stream left stays for {@link #LINGER_MILLIS} before its consumer goes: a client that
  * reconnects, or opens and closes streams in a loop (HTTP/2 rapid reset), finds it ready, and costs no
@@ -36,6 +38,11 @@ public final class FanoutHub extends VerticleBase {
 
   /** How long a channel nobody watches any more is kept, in case someone watches it again. */
   static final long LINGER_MILLIS = 5_000;
+  /**
+   * Shards of the channels: Vert.x registers the consumers made on one context one after the other (each a call
+   * to Hazelcast), so a storm of new namespaces is registered this many at a time.
+   */
+  static final int SHARDS = 8;
 
   private final NodeCounters counters;
   private final HistoryStore history;
@@ -43,14 +50,10 @@ public final class FanoutHub extends VerticleBase {
   private final long writeDelayMillis;
   private final UnwatchedAddresses unwatched;
   private final ClusterManager clusterManager;
-  /** Confined to the hub context. */
-  private final Map<String, NamespaceChannel> channels = new HashMap<>();
+  private final List<HubShard> shards = new CopyOnWriteArrayList<>();
   private final List<LoopFanout> loops = new CopyOnWriteArrayList<>();
 
-  /** Created on start, on the hub's context. */
-  private RouteConfirmations routes;
-
-  /** Deploy once per node; its context becomes the hub's event loop. {@code clusterManager} null: not clustered. */
+  /** Deploy once per node. {@code clusterManager} null: not clustered. */
   public FanoutHub(NodeCounters counters, HistoryStore history, long keepaliveMillis, long writeDelayMillis,
                    UnwatchedAddresses unwatched, ClusterManager clusterManager) {
     this.counters = counters;
@@ -63,8 +66,13 @@ public final class FanoutHub extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    routes = new RouteConfirmations(vertx, context, clusterManager, unwatched);
-    return routes.start();
+    Future<Void> probes = clusterManager == null ? Future.succeededFuture()
+        : new RouteProbes(vertx, clusterManager.getNodeId(), unwatched).start();
+    return probes.compose(v -> vertx.deployVerticle(() -> {
+      HubShard shard = new HubShard(counters, history, unwatched, clusterManager, LINGER_MILLIS);
+      shards.add(shard);
+      return shard;
+    }, new DeploymentOptions().setInstances(SHARDS)));
   }
 
   /** The fan-out of an event loop's streams; call once per loop, from that loop's verticle. */
@@ -82,23 +90,19 @@ public final class FanoutHub extends VerticleBase {
   public Future<Void> attach(Subscriber subscriber, LoopFanout loop) {
     Context streamContext = loop.context();
     List<String> addresses = addressesOf(subscriber);
+    List<Future<Void>> ready = new ArrayList<>();
+    byShard(addresses).forEach((shard, some) -> ready.add(shard.addInterest(some, loop)));
     Promise<Void> attached = Promise.promise();
-    context.runOnContext(v -> {
-      List<Future<Void>> ready = new ArrayList<>();
-      for (String address : addresses) {
-        ready.add(channels.computeIfAbsent(address, this::openChannel).addInterest(loop));
+    Future.all(ready).onComplete(result -> streamContext.runOnContext(w -> {
+      if (result.failed()) {
+        attached.fail(result.cause());
+      } else if (subscriber.isClosed()) {
+        attached.fail("stream closed while subscribing");
+      } else {
+        loop.add(subscriber, addresses);
+        attached.complete();
       }
-      Future.all(ready).onComplete(result -> streamContext.runOnContext(w -> {
-        if (result.failed()) {
-          attached.fail(result.cause());
-        } else if (subscriber.isClosed()) {
-          attached.fail("stream closed while subscribing");
-        } else {
-          loop.add(subscriber, addresses);
-          attached.complete();
-        }
-      }));
-    });
+    }));
     return attached.future();
   }
 
@@ -110,18 +114,7 @@ public final class FanoutHub extends VerticleBase {
     counters.connectionsClosed.increment();
     List<String> addresses = addressesOf(subscriber);
     loop.remove(subscriber, addresses);
-    context.runOnContext(v -> {
-      for (String address : addresses) {
-        NamespaceChannel channel = channels.get(address);
-        if (channel != null && channel.removeInterest(loop)) {
-          vertx.setTimer(LINGER_MILLIS, id -> {
-            if (channel.unwatched() && channels.remove(address, channel)) {
-              channel.close();
-            }
-          });
-        }
-      }
-    });
+    byShard(addresses).forEach((shard, some) -> shard.removeInterest(some, loop));
   }
 
   /** Ends every stream of {@code loop} (its HTTP server is stopping). */
@@ -137,15 +130,9 @@ public final class FanoutHub extends VerticleBase {
    * the node calls this when Hazelcast reports lost partitions. Completes when all are registered again.
    */
   public Future<Void> renewRegistrations() {
-    Promise<Void> renewed = Promise.promise();
-    context.runOnContext(v -> {
-      List<Future<Void>> registered = new ArrayList<>();
-      for (NamespaceChannel channel : channels.values()) {
-        registered.add(channel.renew());
-      }
-      Future.all(registered).<Void>mapEmpty().onComplete(renewed);
-    });
-    return renewed.future();
+    List<Future<Void>> renewed = new ArrayList<>();
+    shards.forEach(shard -> renewed.add(shard.renewRegistrations()));
+    return Future.all(renewed).mapEmpty();
   }
 
   /**
@@ -180,9 +167,24 @@ public final class FanoutHub extends VerticleBase {
 
   /** Number of namespace consumers this node holds; for status and tests. */
   public Future<Integer> channelCount() {
-    Promise<Integer> count = Promise.promise();
-    context.runOnContext(v -> count.complete(channels.size()));
-    return count.future();
+    List<Future<Integer>> counts = new ArrayList<>();
+    shards.forEach(shard -> counts.add(shard.channelCount()));
+    return Future.all(counts).map(all -> {
+      int total = 0;
+      for (int i = 0; i < all.size(); i++) {
+        total += all.<Integer>resultAt(i);
+      }
+      return total;
+    });
+  }
+
+  private Map<HubShard, List<String>> byShard(List<String> addresses) {
+    Map<HubShard, List<String>> grouped = new HashMap<>();
+    for (String address : addresses) {
+      grouped.computeIfAbsent(shards.get(Math.floorMod(address.hashCode(), shards.size())), s -> new ArrayList<>())
+          .add(address);
+    }
+    return grouped;
   }
 
   private static List<String> addressesOf(Subscriber subscriber) {
@@ -191,9 +193,5 @@ public final class FanoutHub extends VerticleBase {
       addresses.add(namespace.address());
     }
     return addresses;
-  }
-
-  private NamespaceChannel openChannel(String address) {
-    return new NamespaceChannel(vertx, address, routes, history, counters);
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
@@ -13,13 +14,13 @@ import ssecluster.LogThrottle;
 import ssecluster.bus.BusAddresses;
 import ssecluster.bus.UnwatchedAddresses;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -30,60 +31,60 @@ import java.util.logging.Logger;
  * at once, none after 25 ms, on an idle machine).
  *
  * <p>So a newly registered namespace consumer is confirmed before its streams are told they are subscribed:
- * this node asks every other node (on {@link BusAddresses#ROUTE_CHECK}) to publish probes on the address,
- * from now on and a few times over the next seconds, and publishes its own; once a probe from each node,
- * this one included, has arrived here, each routes the address to this node. This node's own probe matters
- * when another node already watched the address: until the same throttled update reaches this node, its
- * own publishes go to the other node only. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client.
- * A node that does not answer within {@link #CONFIRM_TIMEOUT_MILLIS} does not hold streams up longer: the
- * streams open, and the missing nodes are logged. The same request tells every node to forget that the
- * address had no watcher ({@link UnwatchedAddresses}), before its first probe. Once every node was heard,
- * this node says so on the same address, and the others stop probing: a confirmation usually costs each other
- * node two or three probes, not the whole schedule. Confined to the hub's event loop.
+ * this node asks every other node (on {@link BusAddresses#ROUTE_CHECK}) to publish probes on the address
+ * ({@link RouteProbes}), and publishes its own; once a probe from each node, this one included, has arrived
+ * here, each routes the address to this node. This node's own probe matters when another node already watched
+ * the address: until the same throttled update reaches this node, its own publishes go to the other node
+ * only. Probes carry {@link BusAddresses#HEADER_PROBE} and never reach a client. A node that does not answer
+ * within {@link #CONFIRM_TIMEOUT_MILLIS} does not hold streams up longer: the streams open, and the missing
+ * nodes are logged (once per interval). Once every node was heard, this node says so, and the others stop
+ * probing. Requests, repeats and "done" notices of many addresses go out together, gathered for
+ * {@link #GATHER_MILLIS}: a thousand new namespaces cost the cluster a handful of broadcasts, not thousands.
+ * Confined to its shard's context.
  */
 final class RouteConfirmations {
 
   private static final Logger log = Logger.getLogger(RouteConfirmations.class.getName());
   static final long CONFIRM_TIMEOUT_MILLIS = 3000;
-  /** When a node asked to confirm publishes its probes: soon, then spread over the time an update may take. */
-  private static final long[] PROBE_DELAYS_MILLIS = {0, 20, 50, 100, 200, 400, 800, 1600};
-  /** When the request is repeated, for a node that joined too recently to get the first one. */
-  private static final long[] REQUEST_DELAYS_MILLIS = {0, 250, 1000};
+  /** When a request is sent again, for a node that joined too recently to get the first one. */
+  private static final long[] REPEAT_DELAYS_MILLIS = {250, 1000};
+  /** How long requests and notices are gathered before they go out together. */
+  static final long GATHER_MILLIS = 2;
+  /** How long the list of nodes that answer route checks is trusted before it is asked again. */
+  private static final long ANSWERING_NODES_FOR_MILLIS = 1000;
 
   private final Vertx vertx;
-  private final Context hubContext;
+  private final Context context;
   /** Null for a Vert.x that is not clustered (then there is nobody to confirm with). */
   private final ClusterManager clusterManager;
   private final UnwatchedAddresses unwatched;
   private final Map<String, Pending> pendingByToken = new HashMap<>();
-  /** Confirmations of other nodes this node probes for (the request is repeated; the schedule runs once). */
-  private final Set<String> probingFor = new HashSet<>();
   /** One warning per interval at most, however many confirmations time out (a flood of new streams). */
   private final LogThrottle unconfirmed = new LogThrottle(10_000);
+  private List<Pending> toRequest = new ArrayList<>();
+  private JsonArray toAnnounceDone = new JsonArray();
+  private boolean flushScheduled;
+  private Future<Set<String>> answeringNodes;
+  private long answeringNodesAtMillis;
 
   /** One confirmation under way: the nodes still to hear from. */
   private static final class Pending {
+    final String address;
+    final String token = UUID.randomUUID().toString();
     final Set<String> waitingFor;
     final Promise<Void> done = Promise.promise();
 
-    Pending(Set<String> waitingFor) {
+    Pending(String address, Set<String> waitingFor) {
+      this.address = address;
       this.waitingFor = waitingFor;
     }
   }
 
-  RouteConfirmations(Vertx vertx, Context hubContext, ClusterManager clusterManager, UnwatchedAddresses unwatched) {
+  RouteConfirmations(Vertx vertx, Context context, ClusterManager clusterManager, UnwatchedAddresses unwatched) {
     this.vertx = vertx;
-    this.unwatched = unwatched;
-    this.hubContext = hubContext;
+    this.context = context;
     this.clusterManager = clusterManager;
-  }
-
-  /** Starts answering other nodes' requests. */
-  Future<Void> start() {
-    if (clusterManager == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().<JsonObject>consumer(BusAddresses.ROUTE_CHECK, this::onRequest).completion();
+    this.unwatched = unwatched;
   }
 
   /** Completes once every other node routes {@code address} to this node (or after the timeout). */
@@ -92,34 +93,24 @@ final class RouteConfirmations {
     if (clusterManager == null) {
       return Future.succeededFuture();
     }
-    return registrationsOf(BusAddresses.ROUTE_CHECK).compose(registrations -> {
-      String self = clusterManager.getNodeId();
-      Set<String> waitingFor = new HashSet<>();
-      for (RegistrationInfo registration : registrations) {
-        waitingFor.add(registration.nodeId());
-      }
+    return answeringNodes().compose(nodes -> {
+      Set<String> waitingFor = new HashSet<>(nodes);
       // This node too: its own publishes reach its consumer only once its route cache lists itself, and
       // when another node already watched the address that cache is updated just as late.
-      waitingFor.add(self);
-      String token = UUID.randomUUID().toString();
-      Pending pending = new Pending(waitingFor);
-      pendingByToken.put(token, pending);
-      probe(address, token, () -> pendingByToken.containsKey(token));
-      JsonObject request = new JsonObject().put("address", address).put("token", token).put("node", self);
+      waitingFor.add(clusterManager.getNodeId());
+      Pending pending = new Pending(address, waitingFor);
       boolean othersAsked = waitingFor.size() > 1;
+      pendingByToken.put(pending.token, pending);
+      toRequest.add(pending);
+      scheduleFlush();
       if (othersAsked) {
-        pending.done.future().onComplete(v -> vertx.eventBus().publish(BusAddresses.ROUTE_CHECK,
-            new JsonObject().put("done", token).put("node", self)));
-        for (long delay : REQUEST_DELAYS_MILLIS) {
-          after(delay, () -> {
-            if (pendingByToken.containsKey(token)) {
-              vertx.eventBus().publish(BusAddresses.ROUTE_CHECK, request);
-            }
-          });
-        }
+        pending.done.future().onComplete(v -> {
+          toAnnounceDone.add(pending.token);
+          scheduleFlush();
+        });
       }
       vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, id -> {
-        if (pendingByToken.remove(token) != null) {
+        if (pendingByToken.remove(pending.token) != null) {
           unconfirmed.log(log::warning, "Streams of '" + address + "' open without confirmation from node(s) "
               + pending.waitingFor + " that they route it here (no probe within " + CONFIRM_TIMEOUT_MILLIS + " ms);"
               + " events those nodes publish in the next moments may not reach this node");
@@ -128,19 +119,10 @@ final class RouteConfirmations {
       });
       return pending.done.future();
     }).recover(failure -> {
-      log.warning("Could not confirm that other nodes route '" + address + "' here (" + failure
+      unconfirmed.log(log::warning, "Could not confirm that other nodes route '" + address + "' here (" + failure
           + "); its streams open anyway");
       return Future.succeededFuture();
     });
-  }
-
-  /** Completed by a cluster-manager thread; handed back to the hub's context, where the rest runs. */
-  private Future<List<RegistrationInfo>> registrationsOf(String address) {
-    Promise<List<RegistrationInfo>> answered = Promise.promise();
-    clusterManager.getRegistrations(address, answered);
-    Promise<List<RegistrationInfo>> onHub = Promise.promise();
-    answered.future().onComplete(result -> hubContext.runOnContext(v -> onHub.handle(result)));
-    return onHub.future();
   }
 
   /**
@@ -161,49 +143,84 @@ final class RouteConfirmations {
     return true;
   }
 
-  /**
-   * Another node starts watching an address: probe it until that node says it heard every node (or the
-   * schedule ends). A repeated request (for nodes that joined late) does not start a second schedule.
-   */
-  private void onRequest(Message<JsonObject> request) {
-    JsonObject body = request.body();
-    if (body == null || clusterManager.getNodeId().equals(body.getString("node"))) {
-      return;
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      vertx.setTimer(GATHER_MILLIS, id -> flush());
     }
-    String done = body.getString("done");
-    if (done != null) {
-      probingFor.remove(done);
-      return;
-    }
-    String address = body.getString("address");
-    String token = body.getString("token");
-    unwatched.watchStarted(address);
-    if (address == null || token == null || !probingFor.add(token)) {
-      return;
-    }
-    probe(address, token, () -> probingFor.contains(token));
-    after(PROBE_DELAYS_MILLIS[PROBE_DELAYS_MILLIS.length - 1] + 1, () -> probingFor.remove(token));
   }
 
-  /** Publishes this node's probes for a confirmation on the address, soon, then spread out, while wanted. */
-  private void probe(String address, String token, BooleanSupplier stillWanted) {
-    DeliveryOptions probe = new DeliveryOptions()
-        .addHeader(BusAddresses.HEADER_PROBE, token)
-        .addHeader(BusAddresses.HEADER_PROBE_NODE, clusterManager.getNodeId());
-    for (long delay : PROBE_DELAYS_MILLIS) {
-      after(delay, () -> {
-        if (stillWanted.getAsBoolean()) {
-          vertx.eventBus().publish(address, "", probe);
+  /** Sends what was gathered: one request for the new confirmations, one notice for the finished ones. */
+  private void flush() {
+    flushScheduled = false;
+    String self = clusterManager.getNodeId();
+    if (!toAnnounceDone.isEmpty()) {
+      vertx.eventBus().publish(BusAddresses.ROUTE_CHECK, new JsonObject().put("node", self).put("done", toAnnounceDone));
+      toAnnounceDone = new JsonArray();
+    }
+    if (toRequest.isEmpty()) {
+      return;
+    }
+    List<Pending> round = toRequest;
+    toRequest = new ArrayList<>();
+    request(round);
+    for (long delay : REPEAT_DELAYS_MILLIS) {
+      vertx.setTimer(delay, id -> request(round.stream().filter(p -> pendingByToken.containsKey(p.token)).toList()));
+    }
+    // This node's own probes, on the same schedule as the other nodes' (RouteProbes).
+    for (long delay : RouteProbes.PROBE_DELAYS_MILLIS) {
+      Runnable step = () -> {
+        for (Pending pending : round) {
+          if (pendingByToken.containsKey(pending.token)) {
+            vertx.eventBus().publish(pending.address, "", new DeliveryOptions()
+                .addHeader(BusAddresses.HEADER_PROBE, pending.token)
+                .addHeader(BusAddresses.HEADER_PROBE_NODE, self));
+          }
         }
+      };
+      if (delay == 0) {
+        step.run();
+      } else {
+        vertx.setTimer(delay, id -> step.run());
+      }
+    }
+  }
+
+  private void request(List<Pending> pending) {
+    JsonArray checks = new JsonArray();
+    for (Pending p : pending) {
+      if (p.waitingFor.size() > 1 || !p.waitingFor.contains(clusterManager.getNodeId())) {
+        checks.add(new JsonObject().put("address", p.address).put("token", p.token));
+      }
+    }
+    if (!checks.isEmpty()) {
+      vertx.eventBus().publish(BusAddresses.ROUTE_CHECK,
+          new JsonObject().put("node", clusterManager.getNodeId()).put("checks", checks));
+    }
+  }
+
+  /** The nodes that answer route checks (every node), asked of the cluster at most once a second. */
+  private Future<Set<String>> answeringNodes() {
+    long now = System.currentTimeMillis();
+    if (answeringNodes == null || (answeringNodes.isComplete() && now - answeringNodesAtMillis > ANSWERING_NODES_FOR_MILLIS)) {
+      answeringNodesAtMillis = now;
+      answeringNodes = registrationsOf(BusAddresses.ROUTE_CHECK).map(registrations -> {
+        Set<String> nodes = new HashSet<>();
+        for (RegistrationInfo registration : registrations) {
+          nodes.add(registration.nodeId());
+        }
+        return nodes;
       });
     }
+    return answeringNodes;
   }
 
-  private void after(long delayMillis, Runnable action) {
-    if (delayMillis == 0) {
-      action.run();
-    } else {
-      vertx.setTimer(delayMillis, id -> action.run());
-    }
+  /** Completed by a cluster-manager thread; handed back to this confirmation's context, where the rest runs. */
+  private Future<List<RegistrationInfo>> registrationsOf(String address) {
+    Promise<List<RegistrationInfo>> answered = Promise.promise();
+    clusterManager.getRegistrations(address, answered);
+    Promise<List<RegistrationInfo>> onContext = Promise.promise();
+    answered.future().onComplete(result -> context.runOnContext(v -> onContext.handle(result)));
+    return onContext.future();
   }
 }

@@ -39,9 +39,10 @@ final class AdminAccess implements Handler<RoutingContext> {
   /** Null when no --admin-jwt-secret is set. */
   private final SignedTokens tokens;
 
-  AdminAccess(Vertx vertx, boolean remoteAllowed, String jwtSecret) {
+  /** With {@code allowNoExp} false (--jwt-allow-no-exp), a token without {@code exp} is refused, as for streams. */
+  AdminAccess(Vertx vertx, boolean remoteAllowed, String jwtSecret, boolean allowNoExp) {
     this.remoteAllowed = remoteAllowed;
-    this.tokens = jwtSecret.isEmpty() ? null : new SignedTokens(vertx, jwtSecret);
+    this.tokens = jwtSecret.isEmpty() ? null : new SignedTokens(vertx, jwtSecret, allowNoExp);
   }
 
   @Override
@@ -71,7 +72,7 @@ final class AdminAccess implements Handler<RoutingContext> {
       token = request.getParam(ACCESS_TOKEN);
     }
     return tokens.claims(token, MISSING_TOKEN).compose(claims -> Boolean.TRUE.equals(claims.getValue(CLAIM))
-        ? Future.succeededFuture(SignedTokens.expiresAtMillis(claims))
+        ? Future.succeededFuture(TokenClaims.expiresAtMillis(claims))
         : Future.failedFuture(new NamespaceTokens.Refused(403, "the token's 'admin' claim is not true")));
   }
 

@@ -42,7 +42,8 @@ final class HealthHandler implements Handler<RoutingContext> {
         .put("unwatchedSkipped", now.messages().unwatchedSkipped())
         .put("delivered", now.messages().delivered())
         .put("streamWrites", now.messages().streamWrites())
-        .put("redis", now.redis().toJson());
+        .put("redis", now.redis().toJson())
+        .put("postgres", now.postgres().toJson());
     if (now.stepDownReason() != null) {
       body.put("reason", now.stepDownReason());
     }

@@ -13,8 +13,9 @@ import java.util.List;
 /**
  * JWTs that grant namespaces, as Mercure's hub grants topics: a token signed with HS256 and the node's
  * secret whose claim ({@code publish} or {@code subscribe}) lists namespaces, each covering its descendants
- * ({@code ""} covers everything). No token, a bad signature, or a token past {@code exp} or before
- * {@code nbf} is 401; a namespace outside the claim is 403.
+ * ({@code ""} covers everything). No token, a bad signature, a token past {@code exp}, before {@code nbf},
+ * issued in the future ({@code iat}) or, unless allowed, without {@code exp} is 401 (see {@link TokenClaims});
+ * a namespace outside the claim is 403.
  */
 final class NamespaceTokens {
 
@@ -36,7 +37,7 @@ final class NamespaceTokens {
     }
   }
 
-  /** What a valid token allows until when: {@code expiresAtMillis} is 0 when it has no {@code exp}. */
+  /** What a valid token allows until when: {@code expiresAtMillis} is 0 when it has no {@code exp} (if allowed). */
   record Grant(long expiresAtMillis) {
   }
 
@@ -46,8 +47,9 @@ final class NamespaceTokens {
   private final SignedTokens tokens;
   private final String claim;
 
-  NamespaceTokens(Vertx vertx, String secret, String claim) {
-    this.tokens = new SignedTokens(vertx, secret);
+  /** With {@code allowNoExp} false, a token without {@code exp} is refused: it would never expire. */
+  NamespaceTokens(Vertx vertx, String secret, String claim, boolean allowNoExp) {
+    this.tokens = new SignedTokens(vertx, secret, allowNoExp);
     this.claim = claim;
   }
 
@@ -58,7 +60,8 @@ final class NamespaceTokens {
 
   /**
    * Succeeds when {@code token} grants every one of {@code wanted}; fails with {@link Refused}. A missing
-   * token is refused with {@code whenMissing}, which tells the caller where a token goes.
+   * token is refused with {@code whenMissing}, which tells the caller where a token goes. Every refusal says
+   * in a plain sentence what is wrong with the token, never a library's exception text.
    */
   Future<Grant> check(String token, List<Namespace> wanted, String whenMissing) {
     return tokens.claims(token, whenMissing).compose(claims -> {
@@ -69,7 +72,7 @@ final class NamespaceTokens {
               + namespace.name() + "'"));
         }
       }
-      return Future.succeededFuture(new Grant(SignedTokens.expiresAtMillis(claims)));
+      return Future.succeededFuture(new Grant(TokenClaims.expiresAtMillis(claims)));
     });
   }
 

@@ -36,8 +36,6 @@ import java.util.logging.Logger;
 final class SubscribeHandler implements Handler<HttpServerRequest> {
 
   static final String PREFIX = "/subscribe";
-  /** Namespaces one stream may name; keeps the per-stream reduction and registration work small. */
-  static final int MAX_NAMESPACES_PER_STREAM = 64;
   static final String ACCESS_TOKEN = "access_token";
   /** Where a resume starts, in the query (the header, which EventSource updates on each reconnect, wins). */
   static final List<String> LAST_EVENT_ID_PARAMS = List.of("lastEventId", "last_event_id");
@@ -71,7 +69,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     this.sequenced = sequenced;
     this.crossOrigin = crossOrigin;
     this.tokens = settings.subscribeJwtSecret().isEmpty() ? null
-        : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE);
+        : new NamespaceTokens(vertx, settings.subscribeJwtSecret(), NamespaceTokens.SUBSCRIBE, settings.jwtAllowNoExp());
     this.hub = hub;
     this.counters = counters;
     this.retryMillis = settings.retryMillis();
@@ -79,10 +77,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     this.directWrites = settings.directWrites();
   }
 
-  /** True for the requests this handler serves: {@code GET /subscribe} and {@code GET /subscribe/...}. */
+  /** True for the requests this handler serves: GET or HEAD {@code /subscribe} and {@code /subscribe/...}. */
   static boolean accepts(HttpServerRequest request) {
     String path = path(request);
-    return request.method() == HttpMethod.GET && path.startsWith(PREFIX)
+    return (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) && path.startsWith(PREFIX)
         && (path.length() == PREFIX.length() || path.charAt(PREFIX.length()) == '/');
   }
 
@@ -162,6 +160,10 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
    */
   private void open(HttpServerRequest request, Subscription subscription, NamespaceTokens.Grant grant,
                     StreamPosition position, boolean markReplay) {
+    if (request.method() == HttpMethod.HEAD) {
+      answerHead(request);
+      return;
+    }
     SseStream stream = new SseStream(request, subscription, slowClientPolicy, directWrites);
     Subscriber subscriber = new Subscriber(stream, subscription, sequenced, position != null,
         slowClientPolicy.maxLagBytes());
@@ -216,6 +218,18 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         });
   }
 
+  /**
+   * HEAD gets what GET would get, without the body (RFC 9110, 9.3.2): the same checks and refusals, and for a
+   * stream that would open, the stream's status and headers (those SseStream#open sends); no stream opens.
+   */
+  private static void answerHead(HttpServerRequest request) {
+    request.response().setStatusCode(200)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no")
+        .end();
+  }
+
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -231,7 +245,11 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     return path.contains("//") ? path.replaceAll("/{2,}", "/") : path;
   }
 
-  /** The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. */
+  /**
+   * The path names one namespace; {@code ns} parameters (repeated or comma-separated) add more. Each item
+   * must be a namespace: an empty one ({@code ns=}, {@code ns=a,,b}, {@code ns=pets,}) is refused rather than
+   * read as the root, which would quietly stream everything. Spaces around an item are ignored.
+   */
   private static List<Namespace> requestedNamespaces(String path, List<String> params) {
     List<Namespace> namespaces = new ArrayList<>();
     String rest = path.substring(PREFIX.length());
@@ -241,10 +259,14 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
     }
     for (String param : params) {
       for (String name : param.split(",", -1)) {
-        namespaces.add(Namespace.parse(name.trim()));
-        if (namespaces.size() > MAX_NAMESPACES_PER_STREAM) {
-          throw new InvalidNamespaceException(param, "more than " + MAX_NAMESPACES_PER_STREAM + " namespaces on one stream");
+        if (name.isBlank()) {
+          throw new InvalidNamespaceException(param, "empty item in ?ns= (every item must be a namespace;"
+              + " for everything, ask for /subscribe without ns)");
         }
+        if (namespaces.size() == Subscription.MAX_NAMESPACES) {
+          throw InvalidNamespaceException.tooMany(Subscription.MAX_NAMESPACES);
+        }
+        namespaces.add(Namespace.parse(name.trim()));
       }
     }
     return namespaces;

@@ -15,6 +15,9 @@ import java.util.Set;
  */
 public final class Subscription {
 
+  /** Namespaces one stream (or one WebSocket) may ask for at most. */
+  public static final int MAX_NAMESPACES = 1024;
+
   private final List<Namespace> namespaces;
 
   private Subscription(List<Namespace> namespaces) {
@@ -28,12 +31,11 @@ public final class Subscription {
     }
     List<Namespace> kept = new ArrayList<>();
     for (Namespace candidate : unique) {
+      // Covered when one of its proper ancestors was asked for too: a walk up its chain, not a pass over all.
+      List<Namespace> chain = candidate.selfAndAncestors();
       boolean coveredByAnother = false;
-      for (Namespace other : unique) {
-        if (!other.equals(candidate) && other.covers(candidate)) {
-          coveredByAnother = true;
-          break;
-        }
+      for (int i = 1; i < chain.size() && !coveredByAnother; i++) {
+        coveredByAnother = unique.contains(chain.get(i));
       }
       if (!coveredByAnother) {
         kept.add(candidate);

@@ -30,6 +30,7 @@ public final class NodeCounters {
   public final LongAdder rejectedHttp = new LongAdder();
   public final LongAdder rejectedEventBus = new LongAdder();
   public final LongAdder rejectedRedis = new LongAdder();
+  public final LongAdder rejectedPostgres = new LongAdder();
   /** HTTP publishes refused for a missing, invalid or insufficient token (401 and 403). */
   public final LongAdder unauthorizedHttp = new LongAdder();
   /** Redis PUBSUB messages and stream entries this node published into the cluster. */
@@ -39,6 +40,11 @@ public final class NodeCounters {
   public final LongAdder redisStreamClaimed = new LongAdder();
   /** Bad stream entries copied to the dead-letter stream (they are also counted in rejectedRedis). */
   public final LongAdder redisDeadLettered = new LongAdder();
+  /** PostgreSQL notifications and outbox rows this node published into the cluster. */
+  public final LongAdder postgresNotifyIngested = new LongAdder();
+  public final LongAdder postgresOutboxIngested = new LongAdder();
+  /** Bad outbox rows moved to the dead-letter table (they are also counted in rejectedPostgres). */
+  public final LongAdder postgresDeadLettered = new LongAdder();
 
   /** Streams opened with a position to resume from (Last-Event-ID, ?lastEventId=). */
   public final LongAdder resumes = new LongAdder();

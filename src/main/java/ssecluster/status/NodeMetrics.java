@@ -48,7 +48,7 @@ public final class NodeMetrics {
         s -> s.messages().published());
     countersBy("sse_messages_rejected", "Publish attempts rejected for a bad namespace, event name or body, by entry point",
         "source", Map.of("http", s -> s.messages().rejectedHttp(), "eventbus", s -> s.messages().rejectedEventBus(),
-            "redis", s -> s.messages().rejectedRedis()));
+            "redis", s -> s.messages().rejectedRedis(), "postgres", s -> s.messages().rejectedPostgres()));
     counter("sse_publishes_unauthorized", "HTTP publishes refused for a missing, invalid or insufficient token (401, 403)",
         s -> s.messages().unauthorized());
     counter("sse_unwatched_addresses_skipped", "Event-bus addresses left out of a publish because no node watched them",
@@ -90,6 +90,24 @@ public final class NodeMetrics {
         .register(registry);
     gauge("sse_redis_pubsub_leader", "1 while this node is the one that relays Redis PUBSUB into the cluster",
         s -> s.redis().pubsubLeader() ? 1 : 0);
+    countersBy("sse_postgres_ingested", "PostgreSQL messages this node published into the cluster, by source",
+        "source", Map.of("notify", s -> s.postgres().notifyIngested(), "outbox", s -> s.postgres().outboxIngested()));
+    counter("sse_postgres_dead_lettered", "Bad outbox rows moved to the dead-letter table", s -> s.postgres().deadLettered());
+    GaugeWithCallback.builder()
+        .name("sse_postgres_state")
+        .help("PostgreSQL connection state of this node's ingestion: 1 for the current state, 0 for the others")
+        .labelNames("state")
+        .callback(callback -> {
+          PostgresStatus.State now = current.postgres().state();
+          for (PostgresStatus.State each : PostgresStatus.State.values()) {
+            callback.call(each == now ? 1 : 0, each.name().toLowerCase());
+          }
+        })
+        .register(registry);
+    gauge("sse_postgres_listener", "1 while this node is the one that LISTENs to PostgreSQL for the cluster",
+        s -> s.postgres().listener() ? 1 : 0);
+    gauge("sse_postgres_outbox_drainer", "1 while this node is the one that drains the PostgreSQL outbox for the cluster",
+        s -> s.postgres().outboxDrainer() ? 1 : 0);
     gauge("sse_cluster_members", "Members of the cluster as this node sees it", s -> s.clusterMembers().size());
     gauge("sse_node_up", "1 while the node serves (0 while starting, stopping or stepped down)",
         s -> s.phase() == NodeState.Phase.UP ? 1 : 0);

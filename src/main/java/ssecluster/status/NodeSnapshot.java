@@ -15,12 +15,13 @@ import java.util.List;
  */
 public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, String stepDownReason,
                            long startedAtMillis, long takenAtMillis, List<String> clusterMembers,
-                           Messages messages, Connections connections, History history, Redis redis) {
+                           Messages messages, Connections connections, History history, Redis redis,
+                           Postgres postgres) {
 
   /** Messages this node took in and wrote out, and publishes it refused. */
   public record Messages(long published, long unwatchedSkipped, long delivered, long streamWrites,
                          long duplicatesSuppressed, long rejectedHttp, long rejectedEventBus, long rejectedRedis,
-                         long unauthorized, long unavailable) {
+                         long rejectedPostgres, long unauthorized, long unavailable) {
   }
 
   /** This node's SSE connections: {@link #open()} is what is open now, the rest count since the start. */
@@ -60,6 +61,28 @@ public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, St
     }
   }
 
+  /** This node's PostgreSQL ingestion: connection, its roles for the cluster, and what it took in. */
+  public record Postgres(PostgresStatus.State state, String url, boolean listener, boolean outboxDrainer,
+                         String lastError, long notifyIngested, long outboxIngested, long rejected, long deadLettered) {
+
+    /** As {@code /health} and {@code /admin/status.json} show it. */
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject()
+          .put("state", state.name().toLowerCase())
+          .put("url", url)
+          .put("listener", listener)
+          .put("outboxDrainer", outboxDrainer)
+          .put("notifyIngested", notifyIngested)
+          .put("outboxIngested", outboxIngested)
+          .put("rejected", rejected)
+          .put("deadLettered", deadLettered);
+      if (lastError != null && state != PostgresStatus.State.CONNECTED) {
+        json.put("lastError", lastError);
+      }
+      return json;
+    }
+  }
+
   /** Reads every figure now. Cheap (counter sums and a few volatile reads): any thread may call it. */
   public static NodeSnapshot take(NodeState state, NodeCounters counters) {
     // Closed before opened: a stream that opens and closes between the two reads is counted open, never
@@ -70,7 +93,7 @@ public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, St
     Messages messages = new Messages(counters.published.sum(), counters.unwatchedSkipped.sum(),
         counters.delivered.sum(), counters.streamWrites.sum(), counters.duplicatesSuppressed.sum(),
         counters.rejectedHttp.sum(), counters.rejectedEventBus.sum(), counters.rejectedRedis.sum(),
-        counters.unauthorizedHttp.sum(), counters.publishesUnavailable.sum());
+        counters.rejectedPostgres.sum(), counters.unauthorizedHttp.sum(), counters.publishesUnavailable.sum());
     HistoryStats held = state.history();
     History history = new History(state.historyKept(), held.namespaces(), held.messages(), held.bytes(),
         counters.resumes.sum(), counters.replayed.sum(), counters.gapsExpired.sum(), counters.gapsUnknown.sum(),
@@ -80,9 +103,13 @@ public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, St
         redisStatus.streamReader(), redisStatus.lastError(), counters.redisPubsubIngested.sum(),
         counters.redisStreamIngested.sum(), counters.redisStreamClaimed.sum(), counters.rejectedRedis.sum(),
         counters.redisDeadLettered.sum());
+    PostgresStatus postgresStatus = state.postgres();
+    Postgres postgres = new Postgres(postgresStatus.state(), postgresStatus.url(), postgresStatus.listener(),
+        postgresStatus.outboxDrainer(), postgresStatus.lastError(), counters.postgresNotifyIngested.sum(),
+        counters.postgresOutboxIngested.sum(), counters.rejectedPostgres.sum(), counters.postgresDeadLettered.sum());
     return new NodeSnapshot(state.nodeName(), state.nodeId(), state.phase(), state.stepDownReason(),
         state.startedAtMillis(), System.currentTimeMillis(), List.copyOf(state.clusterMembers()), messages,
-        connections, history, redis);
+        connections, history, redis, postgres);
   }
 
   public long uptimeSeconds() {
@@ -114,7 +141,8 @@ public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, St
             .put("rejected", new JsonObject()
                 .put("http", messages.rejectedHttp())
                 .put("eventbus", messages.rejectedEventBus())
-                .put("redis", messages.rejectedRedis()))
+                .put("redis", messages.rejectedRedis())
+                .put("postgres", messages.rejectedPostgres()))
             .put("unauthorized", messages.unauthorized())
             .put("unavailable", messages.unavailable()))
         .put("history", new JsonObject()
@@ -129,6 +157,7 @@ public record NodeSnapshot(String node, String nodeId, NodeState.Phase phase, St
                 .put("unknown", history.gapsUnknown())
                 .put("live", history.liveGaps())))
         .put("redis", redis.toJson())
+        .put("postgres", postgres.toJson())
         .put("clusterMembers", new JsonArray(clusterMembers))
         .put("connections", new JsonObject()
             .put("open", connections.open())

@@ -41,6 +41,7 @@ public final class NodeState {
   private final AtomicReference<ClusterSafeAnswer> clusterSafe = new AtomicReference<>();
   private volatile boolean lastClusterSafe;
   private volatile RedisStatus redis = new RedisStatus("", false);
+  private volatile PostgresStatus postgres = new PostgresStatus("", false);
   private volatile HistoryStore history = NoHistory.INSTANCE;
 
   public NodeState(ClusterManager clusterManager, String nodeName) {
@@ -177,5 +178,13 @@ public final class NodeState {
 
   public void redis(RedisStatus redis) {
     this.redis = redis;
+  }
+
+  public PostgresStatus postgres() {
+    return postgres;
+  }
+
+  public void postgres(PostgresStatus postgres) {
+    this.postgres = postgres;
   }
 }

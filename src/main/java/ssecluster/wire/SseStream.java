@@ -2,6 +2,8 @@ package ssecluster.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -267,11 +269,23 @@ public final class SseStream implements StreamSink {
    */
   private static void closeNow(HttpConnection connection) {
     if (connection instanceof HttpServerConnection server) {
+      discardUnsentOnClose(server.channelHandlerContext().channel());
       // Closing from Vert.x's handler context skips that handler's flush-then-close.
       server.channelHandlerContext().close();
     } else {
       connection.close();
     }
+  }
+
+  /**
+   * SO_LINGER 0 on a dropped client's socket: its close then discards what is still in the kernel's send
+   * buffer and resets the connection. Otherwise the kernel keeps the socket (FIN-WAIT-1) and up to megabytes
+   * of unsent bytes for as long as the client keeps its end open without reading. Vert.x's public API sets
+   * SO_LINGER only for a whole server (HttpServerOptions#setSoLinger), which would reset every normal close
+   * as well, so it is set here, on the one channel, where this class already reaches Netty.
+   */
+  private static void discardUnsentOnClose(Channel channel) {
+    channel.config().setOption(ChannelOption.SO_LINGER, 0);
   }
 
   @Override

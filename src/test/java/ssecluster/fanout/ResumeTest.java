@@ -209,10 +209,12 @@ class ResumeTest {
     publishing.set(false);
     publisher.join();
     String lastSeen = received.get(received.size() - 1).id();
-    try (SseClient back = resume(nodeB, "/subscribe/resume/seam", lastSeen)) {
-      String last = sent.get(sent.size() - 1);
-      back.awaitData(last, WAIT);
-      received.addAll(back.events());
+    String last = sent.get(sent.size() - 1);
+    if (!received.get(received.size() - 1).data().equals(last)) {
+      try (SseClient back = resume(nodeB, "/subscribe/resume/seam", lastSeen)) {
+        back.awaitData(last, WAIT);
+        received.addAll(back.events());
+      }
     }
     assertEquals(sent, data(received), "every message once, in order, across four reconnections");
   }

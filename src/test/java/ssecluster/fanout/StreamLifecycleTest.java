@@ -95,8 +95,10 @@ class StreamLifecycleTest {
     java.util.concurrent.atomic.AtomicInteger confirmationsAsked = new java.util.concurrent.atomic.AtomicInteger();
     io.vertx.core.eventbus.MessageConsumer<io.vertx.core.json.JsonObject> watcher = publisherNode.vertx().eventBus()
         .consumer(ssecluster.bus.BusAddresses.ROUTE_CHECK, request -> {
-          if (request.body().containsKey("address") && "linger".equals(request.body().getString("address"))) {
-            confirmationsAsked.incrementAndGet();
+          for (Object check : request.body().getJsonArray("checks", new io.vertx.core.json.JsonArray())) {
+            if ("linger".equals(((io.vertx.core.json.JsonObject) check).getString("address"))) {
+              confirmationsAsked.incrementAndGet();
+            }
           }
         });
     Await.result(watcher.completion(), WAIT, "the watcher to be registered");

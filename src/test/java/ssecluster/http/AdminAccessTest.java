@@ -57,11 +57,12 @@ class AdminAccessTest {
   @Test
   void otherMachinesNeedATokenWhoseAdminClaimIsTrue() throws Exception {
     String external = externalAddress();
-    String admin = signer.sign(new JsonObject().put("admin", true));
-    String notAdmin = signer.sign(new JsonObject().put("admin", false));
-    String subscriber = signer.sign(new JsonObject().put("subscribe", new JsonArray().add("")));
-    String expired = signer.sign(new JsonObject().put("admin", true).put("exp", System.currentTimeMillis() / 1000 - 60));
-    String forged = new Tokens(cluster.clients(), SECRET + "-another").sign(new JsonObject().put("admin", true));
+    String admin = signer.sign(expiringIn(3600).put("admin", true));
+    String notAdmin = signer.sign(expiringIn(3600).put("admin", false));
+    String subscriber = signer.sign(expiringIn(3600).put("subscribe", new JsonArray().add("")));
+    String expired = signer.sign(expiringIn(-60).put("admin", true));
+    String neverExpiring = signer.sign(new JsonObject().put("admin", true));
+    String forged = new Tokens(cluster.clients(), SECRET + "-another").sign(expiringIn(3600).put("admin", true));
     int port = guarded.httpPort();
     for (String path : DATA) {
       HttpResponse<String> missing = Http.get(external, port, path);
@@ -69,6 +70,7 @@ class AdminAccessTest {
       assertEquals(AdminAccess.MISSING_TOKEN, new JsonObject(missing.body()).getString("error"));
       assertRefused(401, Http.get(external, port, path, "Authorization", "Bearer " + forged), true);
       assertRefused(401, Http.get(external, port, path + "?access_token=" + expired), true);
+      assertRefused(401, Http.get(external, port, path + "?access_token=" + neverExpiring), true);
       assertRefused(403, Http.get(external, port, path, "Authorization", "Bearer " + notAdmin), false);
       assertRefused(403, Http.get(external, port, path + "?access_token=" + subscriber), false);
       // This machine needs no token; a node without a secret refuses other machines and says how to open it.
@@ -136,6 +138,11 @@ class AdminAccessTest {
     HttpResponse<String> missing = Http.get(external, port, "/admin/js/nothing.js");
     assertEquals(404, missing.statusCode());
     assertEquals(404, new JsonObject(missing.body()).getInteger("status"));
+  }
+
+  /** Claims with an {@code exp} this many seconds from now (a node refuses tokens without one by default). */
+  static JsonObject expiringIn(long seconds) {
+    return new JsonObject().put("exp", System.currentTimeMillis() / 1000 + seconds);
   }
 
   /** This machine's address on a network interface, as another machine would reach it; skips the test without one. */

@@ -151,12 +151,12 @@ class AdminConsoleBrowserTest {
       assertTrue(text("#access-help").contains("--admin-jwt-secret"), text("#access-help"));
       assertEquals("Access needed", text("#conn-text"));
 
-      String notAdmin = new Tokens(cluster.clients(), SECRET).sign(new JsonObject().put("admin", false));
+      String notAdmin = new Tokens(cluster.clients(), SECRET).sign(AdminAccessTest.expiringIn(3600).put("admin", false));
       browser.findElement(By.id("access-token")).sendKeys(notAdmin);
       browser.findElement(By.cssSelector("#access-form button")).click();
       chromium.waitFor("the page to say the token is not enough", d -> text("#access-error").startsWith("403: "));
 
-      String admin = new Tokens(cluster.clients(), SECRET).sign(new JsonObject().put("admin", true));
+      String admin = new Tokens(cluster.clients(), SECRET).sign(AdminAccessTest.expiringIn(3600).put("admin", true));
       browser.findElement(By.id("access-token")).sendKeys(admin);
       browser.findElement(By.cssSelector("#access-form button")).click();
       chromium.waitFor("the console to go live with the token", d -> "Live".equals(text("#conn-text")));

@@ -49,12 +49,16 @@ class PublishAuthorizationTest {
 
   @Test
   void onlyTokensThatCoverTheNamespacePublish() throws Exception {
-    String pets = signer.sign(new JsonObject().put("publish", new JsonArray().add("pets")));
-    String everything = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
-    String noClaim = signer.sign(new JsonObject().put("sub", "someone"));
+    long inAnHour = System.currentTimeMillis() / 1000 + 3600;
+    String pets = signer.sign(new JsonObject().put("publish", new JsonArray().add("pets")).put("exp", inAnHour));
+    String everything = signer.sign(new JsonObject().put("publish", new JsonArray().add("")).put("exp", inAnHour));
+    String noClaim = signer.sign(new JsonObject().put("sub", "someone").put("exp", inAnHour));
     String expired = signer.sign(new JsonObject().put("publish", new JsonArray().add(""))
         .put("exp", System.currentTimeMillis() / 1000 - 60));
-    String forged = otherSigner.sign(new JsonObject().put("publish", new JsonArray().add("")));
+    String forged = otherSigner.sign(new JsonObject().put("publish", new JsonArray().add("")).put("exp", inAnHour));
+    String neverExpires = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
+    String issuedLater = signer.sign(new JsonObject().put("publish", new JsonArray().add("")).put("exp", inAnHour)
+        .put("iat", inAnHour - 60));
     long unauthorizedBefore = node.counters().unauthorizedHttp.sum();
 
     try (SseClient all = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe")) {
@@ -63,6 +67,8 @@ class PublishAuthorizationTest {
       assertRefused(401, publish("pets/dogs", "basic", "Authorization", "Basic dXNlcjpwYXNz"), true);
       assertRefused(401, publish("pets/dogs", "forged", "Authorization", "Bearer " + forged), true);
       assertRefused(401, publish("pets/dogs", "expired", "Authorization", "Bearer " + expired), true);
+      assertRefused(401, publish("pets/dogs", "no exp", "Authorization", "Bearer " + neverExpires), true);
+      assertRefused(401, publish("pets/dogs", "iat ahead", "Authorization", "Bearer " + issuedLater), true);
       assertRefused(403, publish("time", "outside the claim", "Authorization", "Bearer " + pets), false);
       assertRefused(403, publish("petshop", "not under pets", "Authorization", "Bearer " + pets), false);
       assertRefused(403, publish("pets/dogs", "no claim", "Authorization", "Bearer " + noClaim), false);
@@ -77,7 +83,7 @@ class PublishAuthorizationTest {
       assertEquals(List.of("pets itself", "a descendant", "root claim"), events.stream().map(Event::data).toList(),
           "only the authorized publishes reach the stream");
     }
-    assertEquals(8, node.counters().unauthorizedHttp.sum() - unauthorizedBefore);
+    assertEquals(10, node.counters().unauthorizedHttp.sum() - unauthorizedBefore);
   }
 
   @Test

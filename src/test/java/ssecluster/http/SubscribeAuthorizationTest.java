@@ -16,6 +16,7 @@ import ssecluster.testsupport.Tokens;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,7 +58,7 @@ class SubscribeAuthorizationTest {
     String everything = signer.sign(grants(""));
     String expired = signer.sign(grants("").put("exp", System.currentTimeMillis() / 1000 - 60));
     String forged = otherSigner.sign(grants(""));
-    String publishOnly = signer.sign(new JsonObject().put("publish", new JsonArray().add("")));
+    String publishOnly = signer.sign(new JsonObject().put("publish", new JsonArray().add("")).put("exp", inAnHour()));
     // Signed, but with an exp that is no time: once it made the check throw, and the request hung.
     String oddExpiry = signer.sign(grants("").put("exp", "tomorrow"));
     long refusedBefore = node.counters().unauthorizedSubscriptions.sum();
@@ -87,7 +88,48 @@ class SubscribeAuthorizationTest {
       assertEquals(List.of("Rex", "Tom", "tick"), data(all.awaitData("tick", Duration.ofSeconds(20))));
       assertEquals(List.of("Rex", "Tom"), data(dogsAndCats.awaitData("Tom", Duration.ofSeconds(20))));
       assertEquals(List.of("Rex"), data(dogs.awaitData("Rex", Duration.ofSeconds(20))));
-      assertFalse(dogs.hasEnded() || dogsAndCats.hasEnded() || all.hasEnded(), "tokens without exp keep their streams open");
+      assertFalse(dogs.hasEnded() || dogsAndCats.hasEnded() || all.hasEnded(), "tokens valid for an hour keep their streams open");
+    }
+  }
+
+  @Test
+  void tokenTimesAreCheckedAndEveryRefusalIsAPlainSentence() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    Map<String, String> refusals = new LinkedHashMap<>();
+    refusals.put(signer.sign(grants("").put("exp", "tomorrow")), "'exp' claim must be a number");
+    refusals.put(signer.sign(grants("").put("nbf", "soon")), "'nbf' claim must be a number");
+    refusals.put(signer.sign(grants("").put("exp", now - 60)), "the token expired at ");
+    refusals.put(signer.sign(grants("").put("nbf", now + 600)), "is not valid before ");
+    refusals.put(signer.sign(grants("").put("iat", now + 600)), "('iat'), which is in the future");
+    refusals.put(signer.sign(new JsonObject().put("subscribe", new JsonArray().add(""))), "has no 'exp'");
+    refusals.put(otherSigner.sign(grants("")), "not signed with this node's secret");
+    refusals.put("not.a.jwt", "not a JWT");
+    refusals.put("a.b", "not a JWT");
+    for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+      HttpResponse<String> answer = get("/subscribe/pets?access_token=" + refusal.getKey());
+      assertRefused(401, answer, true);
+      String error = new JsonObject(answer.body()).getString("error");
+      assertTrue(error.contains(refusal.getValue()), "'" + refusal.getValue() + "' in: " + error);
+      assertFalse(error.contains("Exception") || error.contains("java.") || error.contains("class "), error);
+    }
+    // Times within the allowed clock skew, and a fractional exp, are fine.
+    String slightlyAhead = signer.sign(grants("pets").put("nbf", now + 2).put("iat", now + 2).put("exp", now + 600.5));
+    try (SseClient stream = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/pets?access_token=" + slightlyAhead)) {
+      assertFalse(stream.hasEnded());
+    }
+  }
+
+  @Test
+  void tokensWithoutExpiryOpenStreamsOnlyWhereTheNodeAllowsThem() throws Exception {
+    String neverExpires = signer.sign(new JsonObject().put("subscribe", new JsonArray().add("pets")));
+    assertRefused(401, get("/subscribe/pets?access_token=" + neverExpires), true);
+    Node lenient = cluster.start("--subscribe-jwt-secret", SECRET, "--jwt-allow-no-exp");
+    try (SseClient stream = SseClient.open(cluster.clients(), lenient.httpPort(), "/subscribe/pets?access_token=" + neverExpires)) {
+      assertEquals(202, Http.post(lenient.httpPort(), "/publish/pets", "for ever").statusCode());
+      stream.awaitData("for ever", Duration.ofSeconds(20));
+      assertFalse(stream.hasEnded());
+    } finally {
+      cluster.stop(lenient);
     }
   }
 
@@ -120,8 +162,13 @@ class SubscribeAuthorizationTest {
     assertFalse(Settings.of("--subscribe-jwt-secret", SECRET).describe().contains(SECRET), "the log never shows the secret");
   }
 
+  /** A subscribe claim, valid for an hour: the node refuses tokens without exp by default. */
   private static JsonObject grants(String... namespaces) {
-    return new JsonObject().put("subscribe", new JsonArray(List.of((Object[]) namespaces)));
+    return new JsonObject().put("subscribe", new JsonArray(List.of((Object[]) namespaces))).put("exp", inAnHour());
+  }
+
+  private static long inAnHour() {
+    return System.currentTimeMillis() / 1000 + 3600;
   }
 
   private static List<String> data(List<Event> events) {

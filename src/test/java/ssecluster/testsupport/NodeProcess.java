@@ -43,8 +43,8 @@ public final class NodeProcess implements AutoCloseable {
         "--cluster-config", cluster.clusterConfig().toString(),
         "--http-port", String.valueOf(httpPort), "--https-port", "-1", "--http-instances", "1",
         "--node-name", name,
-        // As TestCluster's nodes: only tests that start their own Redis ingest from one.
-        "--redis-ingest", "false"));
+        // As TestCluster's nodes: only tests that start their own Redis or PostgreSQL ingest from one.
+        "--redis-ingest", "false", "--postgres-url", ""));
     command.addAll(List.of(flags));
     File log = Path.of("target", name + ".log").toFile();
     NodeProcess node = new NodeProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start(),

@@ -121,7 +121,9 @@ public final class TestCluster implements AutoCloseable {
         "--https-port", "-1",
         "--http-instances", "2",
         // Only tests that start their own Redis ingest from one; none may touch a demo's Redis on 6379.
-        "--redis-ingest", "false"));
+        "--redis-ingest", "false",
+        // The same for PostgreSQL, whatever POSTGRES_URL says.
+        "--postgres-url", ""));
     args.addAll(List.of(overrides));
     return Settings.load(args, System.getenv(), new ArrayList<>());
   }

@@ -14,6 +14,8 @@ import ssecluster.LogThrottle;
 import ssecluster.bus.Publication;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
+import ssecluster.ingest.Backoff;
+import ssecluster.ingest.LeaderLock;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.RedisStatus;
 

@@ -9,6 +9,8 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
+import ssecluster.ingest.Backoff;
+import ssecluster.ingest.LeaderLock;
 import ssecluster.status.NodeCounters;
 import ssecluster.status.RedisStatus;
 

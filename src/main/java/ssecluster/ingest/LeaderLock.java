@@ -1,4 +1,4 @@
-package ssecluster.ingest.redis;
+package ssecluster.ingest;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Lock;
@@ -6,15 +6,16 @@ import io.vertx.core.shareddata.Lock;
 import java.util.function.BooleanSupplier;
 
 /**
- * One node of the cluster at a time does a job (reading Redis PUBSUB, reading the stream): the one that holds a
- * cluster-wide lock. Every node tries to take it each {@link #TRY_EVERY_MILLIS} ms while it may lead (it reaches
- * Redis); Hazelcast frees it when its holder leaves or dies, and a holder that can no longer do the job gives it
- * up ({@link #release}), waiting a little before it tries again so that a node that can do the job gets it first.
+ * One node of the cluster at a time does a job (reading Redis PUBSUB or the stream, listening to PostgreSQL,
+ * draining its outbox): the one that holds a cluster-wide lock. Every node tries to take it each
+ * {@link #TRY_EVERY_MILLIS} ms while it may lead (it reaches the source); Hazelcast frees it when its holder leaves
+ * or dies, and a holder that can no longer do the job gives it up ({@link #release}), waiting a little before it
+ * tries again so that a node that can do the job gets it first.
  * Confined to the verticle's context.
  */
-final class LeaderLock {
+public final class LeaderLock {
 
-  static final long TRY_EVERY_MILLIS = 1000;
+  public static final long TRY_EVERY_MILLIS = 1000;
   /**
    * A try for the lock does not wait: we try again each second anyway, and a waiting try parks a lock
    * operation on the partition owner, which Hazelcast fails with two warnings and stack traces whenever
@@ -33,19 +34,19 @@ final class LeaderLock {
   private Lock lock;
 
   /** {@code onLeading} runs when this node takes the lock; {@code mayLead} says whether it should try now. */
-  LeaderLock(Vertx vertx, String name, BooleanSupplier mayLead, Runnable onLeading) {
+  public LeaderLock(Vertx vertx, String name, BooleanSupplier mayLead, Runnable onLeading) {
     this.vertx = vertx;
     this.name = name;
     this.mayLead = mayLead;
     this.onLeading = onLeading;
   }
 
-  void start() {
+  public void start() {
     timer = vertx.setPeriodic(TRY_EVERY_MILLIS, id -> tryToLead());
     tryToLead();
   }
 
-  boolean held() {
+  public boolean held() {
     return lock != null;
   }
 
@@ -69,7 +70,7 @@ final class LeaderLock {
   }
 
   /** Gives the lock up (after the job stopped), and does not try again for {@code pauseMillis}. */
-  void release(long pauseMillis) {
+  public void release(long pauseMillis) {
     notBeforeMillis = System.currentTimeMillis() + pauseMillis;
     Lock held = lock;
     lock = null;
@@ -78,7 +79,7 @@ final class LeaderLock {
     }
   }
 
-  void stop() {
+  public void stop() {
     stopped = true;
     vertx.cancelTimer(timer);
     release(0);
