@@ -216,7 +216,11 @@ run_cluster() {
   done
 
   mkdir -p "$LOG_DIR"
-  trap cleanup INT TERM EXIT
+  # A signal stops everything and ends the script (a trap alone would return into the watch loop below, which
+  # would then report every node it just stopped as exited). 128 + the signal number, as a shell reports it.
+  trap 'cleanup; exit 130' INT
+  trap 'cleanup; exit 143' TERM
+  trap cleanup EXIT
   # Redis and PostgreSQL first, so the nodes find them at once instead of after a reconnect backoff.
   start_redis_if_needed ${extra[@]+"${extra[@]}"}
   if [[ $postgres -eq 1 ]]; then

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -133,12 +134,26 @@ public final class TestCluster implements AutoCloseable {
     return config;
   }
 
+  private static final int PORT_RANGE_START = 30_000;
+  private static final int PORT_RANGE_SIZE = 2_700;
+  private static final AtomicInteger nextPort = new AtomicInteger(ThreadLocalRandom.current().nextInt(PORT_RANGE_SIZE));
+
+  /**
+   * A free port for a server a test starts (a node's HTTP port, Redis, PostgreSQL). Taken from just below the
+   * kernel's ephemeral range (32768 and up on Linux), never twice in this JVM: a port from the ephemeral range
+   * can be taken by any outgoing connection in the seconds between this answer and the server's bind (a
+   * node binds only after joining its cluster), which fails the bind with "Address already in use".
+   * Hazelcast's blocks (freePortBlock) lie below this range.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < PORT_RANGE_SIZE; attempt++) {
+      int port = PORT_RANGE_START + Math.floorMod(nextPort.getAndIncrement(), PORT_RANGE_SIZE);
+      if (allFree(port, 1)) {
+        return port;
+      }
     }
+    throw new IllegalStateException("no free port between " + PORT_RANGE_START + " and "
+        + (PORT_RANGE_START + PORT_RANGE_SIZE - 1));
   }
 
   private static Path writeClusterConfig(int memberAddresses, Map<String, String> hazelcastProperties) {
