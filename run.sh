@@ -267,6 +267,7 @@ run_cluster() {
   else
     echo "  open     https://localhost:8443/?ns=time,pets"
   fi
+  echo "  admin    http://localhost:8080/admin/   (the whole cluster, live; this machine only)"
   echo "  curl -N  http://localhost:$((8080 + (nodes > 1 ? 1 : 0)))/subscribe/"
   echo "  curl -X POST --data-binary 'Corgi' 'http://localhost:8080/publish/pets/dogs?event=new-dog'"
   echo "  ./run.sh publish pets.dogs 'Corgi' --event new-dog"

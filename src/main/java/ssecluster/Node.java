@@ -8,6 +8,8 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import ssecluster.admin.ClusterStatus;
+import ssecluster.admin.LocalStatus;
 import ssecluster.bus.MessageIds;
 import ssecluster.bus.Publisher;
 import ssecluster.bus.UnwatchedAddresses;
@@ -60,6 +62,7 @@ public final class Node {
   private final UnwatchedAddresses unwatched;
   private final Publisher publisher;
   private final FanoutHub hub;
+  private final ClusterStatus clusterStatus;
   private final List<HttpServerVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private String httpDeployment;
   private final AtomicBoolean registrationRenewalScheduled = new AtomicBoolean();
@@ -88,6 +91,7 @@ public final class Node {
     this.publisher = new Publisher(vertx, history, ids, settings.maxBodyBytes(), counters, unwatched);
     this.hub = new FanoutHub(counters, history, settings.keepaliveMillis(), settings.writeDelayMillis(), unwatched,
         clusterManager);
+    this.clusterStatus = new ClusterStatus(vertx, clusterManager, new LocalStatus(vertx, state, counters, hub));
   }
 
   /** Joins the cluster and starts serving; the future fails (and the node is closed) if any part fails. */
@@ -138,6 +142,7 @@ public final class Node {
           return eventBusIngest.servePublishRequests(vertx);
         })
         .compose(v -> ExpectedDepartures.INSTANCE.watch(vertx, clusterManager))
+        .compose(v -> clusterStatus.local().serve())
         .compose(v -> deployRedisIngest())
         .compose(v -> deployPostgresIngest())
         .compose(v -> StaticAssets.load(vertx, settings.webroot()))
@@ -145,7 +150,7 @@ public final class Node {
         .compose(assets -> vertx.executeBlocking(this::tlsCertificate)
             .compose(certificate -> vertx.deployVerticle(() -> {
               HttpServerVerticle verticle = new HttpServerVerticle(settings, hub, history, publisher, counters, state,
-                  metrics, certificate, assets);
+                  metrics, certificate, assets, clusterStatus);
               httpVerticles.add(verticle);
               return verticle;
             }, new DeploymentOptions().setInstances(settings.httpInstances()))))

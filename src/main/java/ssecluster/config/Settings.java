@@ -20,7 +20,8 @@ public final class Settings {
   }
 
   /** Options whose values are keys: never logged, and long enough for HS256. */
-  private static final List<String> SECRETS = List.of("--publish-jwt-secret", "--subscribe-jwt-secret");
+  private static final List<String> SECRETS = List.of("--publish-jwt-secret", "--subscribe-jwt-secret",
+      "--admin-jwt-secret");
 
   private static final List<Option> OPTIONS = List.of(
       new Option("--http-port", "HTTP_PORT", "8080", "HTTP/1.1 and h2c port (0 picks a free one)"),
@@ -46,9 +47,10 @@ public final class Settings {
       new Option("--postgres-poll-millis", "POSTGRES_POLL_MILLIS", "5000", "the outbox is also drained this often, for rows whose NOTIFY was missed"),
       new Option("--publish-jwt-secret", "PUBLISH_JWT_SECRET", "", "when set (32 bytes or more), POST /publish needs 'Authorization: Bearer JWT' signed with it (HS256) whose 'publish' claim lists the namespaces allowed (\"\" for all); not set: anyone may publish over HTTP"),
       new Option("--subscribe-jwt-secret", "SUBSCRIBE_JWT_SECRET", "", "when set (32 bytes or more), GET /subscribe needs a JWT signed with it (HS256), as 'Authorization: Bearer JWT' or ?access_token=JWT, whose 'subscribe' claim covers every namespace asked for; the stream ends at the token's exp; not set: anyone may subscribe"),
-      new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish and subscribe JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
+      new Option("--jwt-allow-no-exp", "JWT_ALLOW_NO_EXP", "false", "accept publish, subscribe and admin JWTs without an 'exp' claim (they never expire, nor do streams opened with them); false: such tokens are refused with 401"),
       new Option("--cors-origins", "CORS_ORIGINS", "", "web origins whose pages may subscribe and publish from the browser (CORS), comma-separated, e.g. https://app.example; * for any; empty: same origin only"),
-      new Option("--admin-remote", "ADMIN_REMOTE", "false", "let /admin/status.json (client addresses and user agents) answer other machines; false: this machine's loopback only"),
+      new Option("--admin-remote", "ADMIN_REMOTE", "false", "let the admin data (/admin/status.json, /admin/cluster.json and the console's stream: client addresses and user agents) answer every machine; false: this machine's loopback only, and token holders (--admin-jwt-secret)"),
+      new Option("--admin-jwt-secret", "ADMIN_JWT_SECRET", "", "when set (32 bytes or more), other machines reach the admin data with a JWT signed with it (HS256) whose 'admin' claim is true, as 'Authorization: Bearer JWT' or ?access_token=JWT"),
       new Option("--max-body-bytes", "MAX_BODY_BYTES", "65536", "largest message data accepted, in bytes"),
       new Option("--history-size", "HISTORY_SIZE", "1000", "messages kept per namespace in the cluster's history, for clients that resume with Last-Event-ID (0: no history, no resume; messages are then delivered in the order they reach each node)"),
       new Option("--history-ttl-seconds", "HISTORY_TTL_SECONDS", "300", "how long a message stays in history"),
@@ -380,6 +382,11 @@ public final class Settings {
 
   public boolean adminRemote() {
     return Boolean.parseBoolean(values.get("--admin-remote"));
+  }
+
+  /** Empty when only this machine (or everyone, with --admin-remote) reaches the admin data; see http.AdminAccess. */
+  public String adminJwtSecret() {
+    return values.get("--admin-jwt-secret");
   }
 
   /** 0 when the freeze watchdog is off; see cluster.IslandGuard. */

@@ -9,7 +9,9 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import ssecluster.bus.UnwatchedAddresses;
 import ssecluster.history.HistoryStore;
 import ssecluster.namespace.Namespace;
+import ssecluster.namespace.Subscription;
 import ssecluster.status.NodeCounters;
+import ssecluster.status.StreamCensus;
 import ssecluster.wire.StreamStatus;
 
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Node-wide fan-out: exactly one event-bus consumer per namespace that any stream of this node watches
@@ -132,17 +136,11 @@ public final class FanoutHub extends VerticleBase {
   }
 
   /**
-   * What each open stream of this node looks like now, at most {@code limit} of them, gathered on each
-   * stream's own event loop (their counters are confined to it).
+   * What each open stream of this node that {@code filter} takes looks like now, at most {@code limit} of them,
+   * gathered on each stream's own event loop (their counters are confined to it).
    */
-  public Future<List<StreamStatus>> streamStatuses(int limit) {
-    List<Future<List<StreamStatus>>> perLoop = new ArrayList<>();
-    for (LoopFanout loop : loops) {
-      Promise<List<StreamStatus>> statuses = Promise.promise();
-      loop.context().runOnContext(v -> statuses.complete(loop.statuses(limit)));
-      perLoop.add(statuses.future());
-    }
-    return Future.all(perLoop).map(all -> {
+  public Future<List<StreamStatus>> streamStatuses(int limit, Predicate<Subscription> filter) {
+    return Future.all(onEachLoop(loop -> loop.statuses(limit, filter))).map(all -> {
       List<StreamStatus> merged = new ArrayList<>();
       for (int i = 0; i < all.size() && merged.size() < limit; i++) {
         List<StreamStatus> some = all.resultAt(i);
@@ -150,6 +148,21 @@ public final class FanoutHub extends VerticleBase {
       }
       return merged;
     });
+  }
+
+  /** How many of this node's streams listen to each namespace and use each protocol, counted on their loops. */
+  public Future<StreamCensus> census() {
+    return Future.all(onEachLoop(LoopFanout::census)).map(all -> StreamCensus.merge(all.list()));
+  }
+
+  private <T> List<Future<T>> onEachLoop(Function<LoopFanout, T> read) {
+    List<Future<T>> perLoop = new ArrayList<>();
+    for (LoopFanout loop : loops) {
+      Promise<T> result = Promise.promise();
+      loop.context().runOnContext(v -> result.complete(read.apply(loop)));
+      perLoop.add(result.future());
+    }
+    return perLoop;
   }
 
   /** Number of namespace consumers this node holds; for status and tests. */

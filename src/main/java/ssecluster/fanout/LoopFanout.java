@@ -3,6 +3,8 @@ package ssecluster.fanout;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import ssecluster.namespace.Subscription;
+import ssecluster.status.StreamCensus;
 import ssecluster.wire.SharedFrames;
 import ssecluster.wire.StreamStatus;
 
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The subscribers of one event loop, by namespace address. Everything here runs on that loop, so the
@@ -256,15 +259,28 @@ public final class LoopFanout {
     return streams.size();
   }
 
-  /** The first {@code limit} open streams of this loop, as /admin/status.json shows them. */
-  List<StreamStatus> statuses(int limit) {
+  /** The first {@code limit} open streams of this loop that {@code filter} takes, as /admin/status.json shows them. */
+  List<StreamStatus> statuses(int limit, Predicate<Subscription> filter) {
     List<StreamStatus> statuses = new ArrayList<>(Math.min(limit, streams.size()));
     for (Subscriber stream : streams) {
       if (statuses.size() >= limit) {
         break;
       }
-      statuses.add(stream.sink().status());
+      if (filter.test(stream.subscription())) {
+        statuses.add(stream.sink().status());
+      }
     }
     return statuses;
+  }
+
+  /** How many streams of this loop listen to each address (a namespace's name) and use each protocol. */
+  StreamCensus census() {
+    Map<String, Integer> byAddress = new HashMap<>(streamsByAddress.size() * 2);
+    streamsByAddress.forEach((address, listening) -> byAddress.put(address, listening.size()));
+    Map<String, Integer> byProtocol = new HashMap<>();
+    for (Subscriber stream : streams) {
+      byProtocol.merge(stream.sink().protocol(), 1, Integer::sum);
+    }
+    return new StreamCensus(byAddress, byProtocol);
   }
 }

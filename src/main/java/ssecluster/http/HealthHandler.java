@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import ssecluster.status.NodeCounters;
+import ssecluster.status.NodeSnapshot;
 import ssecluster.status.NodeState;
 
 /**
@@ -27,24 +28,24 @@ final class HealthHandler implements Handler<RoutingContext> {
   }
 
   private void respond(RoutingContext ctx, boolean clusterSafe) {
-    NodeState.Phase phase = state.phase();
+    NodeSnapshot now = NodeSnapshot.take(state, counters);
+    NodeState.Phase phase = now.phase();
     JsonObject body = new JsonObject()
-        .put("status", phase == NodeState.Phase.UP ? "UP" : phase.name())
-        .put("node", state.nodeName())
-        .put("nodeId", state.nodeId())
-        .put("startedAt", state.startedAtMillis())
-        .put("clusterMembers", new JsonArray(state.clusterMembers()))
+        .put("status", phase.name())
+        .put("node", now.node())
+        .put("nodeId", now.nodeId())
+        .put("startedAt", now.startedAtMillis())
+        .put("clusterMembers", new JsonArray(now.clusterMembers()))
         .put("clusterSafe", clusterSafe)
-        .put("connections", counters.openConnections())
-        .put("published", counters.published.sum())
-        .put("unwatchedSkipped", counters.unwatchedSkipped.sum())
-        .put("delivered", counters.delivered.sum())
-        .put("streamWrites", counters.streamWrites.sum())
-        .put("redis", state.redis().toJson(counters))
-        .put("postgres", state.postgres().toJson(counters));
-    String reason = state.stepDownReason();
-    if (reason != null) {
-      body.put("reason", reason);
+        .put("connections", now.connections().open())
+        .put("published", now.messages().published())
+        .put("unwatchedSkipped", now.messages().unwatchedSkipped())
+        .put("delivered", now.messages().delivered())
+        .put("streamWrites", now.messages().streamWrites())
+        .put("redis", now.redis().toJson())
+        .put("postgres", now.postgres().toJson());
+    if (now.stepDownReason() != null) {
+      body.put("reason", now.stepDownReason());
     }
     ctx.response()
         .setStatusCode(phase == NodeState.Phase.UP ? 200 : 503)

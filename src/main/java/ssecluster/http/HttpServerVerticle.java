@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import ssecluster.admin.ClusterStatus;
 import ssecluster.bus.Publisher;
 import ssecluster.config.Settings;
 import ssecluster.fanout.FanoutHub;
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One instance per event loop; all instances share the node's ports. Serves the SSE streams, the publish
- * endpoint, health, metrics, the admin status and the single-page app, over HTTP/1.1 and h2c on the HTTP
- * port and over h2 and HTTP/1.1 (ALPN) on the HTTPS port.
+ * endpoint, health, metrics, the admin data and console, and the single-page app, over HTTP/1.1 and h2c on the
+ * HTTP port and over h2 and HTTP/1.1 (ALPN) on the HTTPS port.
  */
 public final class HttpServerVerticle extends VerticleBase {
 
@@ -51,6 +52,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final NodeMetrics metrics;
   private final KeyCertOptions tlsCertificate;
   private final StaticAssets assets;
+  private final ClusterStatus cluster;
   private final List<HttpServer> servers = new ArrayList<>();
   private SubscribeHandler subscribe;
   private CrossOrigin crossOrigin;
@@ -61,7 +63,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   public HttpServerVerticle(Settings settings, FanoutHub hub, HistoryStore history, Publisher publisher,
                             NodeCounters counters, NodeState state, NodeMetrics metrics, KeyCertOptions tlsCertificate,
-                            StaticAssets assets) {
+                            StaticAssets assets, ClusterStatus cluster) {
     this.settings = settings;
     this.hub = hub;
     this.history = history;
@@ -71,6 +73,7 @@ public final class HttpServerVerticle extends VerticleBase {
     this.metrics = metrics;
     this.tlsCertificate = tlsCertificate;
     this.assets = assets;
+    this.cluster = cluster;
   }
 
   @Override
@@ -174,13 +177,25 @@ public final class HttpServerVerticle extends VerticleBase {
             : new NamespaceTokens(vertx, settings.publishJwtSecret(), NamespaceTokens.PUBLISH, settings.jwtAllowNoExp())));
     router.get("/health").handler(crossOrigin.decorating()).handler(new HealthHandler(state, counters));
     router.get("/metrics").handler(new MetricsHandler(metrics));
-    router.get("/admin/status.json").handler(new AdminStatusHandler(state, counters, hub, settings.adminRemote()));
+    adminRoutes(router);
     // The SPA (push, early hints, ETag, gzip/br, SPA fallback): keep it the last route, it takes every GET.
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AssetHandler(assets));
     router.route().failureHandler(ErrorResponses::onFailure);
     router.errorHandler(404, ErrorResponses::onFailure);
     router.errorHandler(405, ErrorResponses::onFailure);
     return router;
+  }
+
+  /** The admin data behind {@link AdminAccess}, and the console's page and files, which hold no data. */
+  private void adminRoutes(Router router) {
+    AdminAccess access = new AdminAccess(vertx, settings.adminRemote(), settings.adminJwtSecret(),
+        settings.jwtAllowNoExp());
+    router.get("/admin/status.json").handler(access)
+        .handler(new AdminJsonHandler(AdminJsonHandler.STATUS_LIMIT, cluster.local()::encodedStatus));
+    router.get("/admin/cluster.json").handler(access)
+        .handler(new AdminJsonHandler(AdminJsonHandler.CLUSTER_LIMIT, cluster::gather));
+    router.get("/admin/cluster.stream").handler(access).handler(new AdminClusterStream(cluster, settings.retryMillis()));
+    router.routeWithRegex("/admin(/.*)?").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new AdminPageHandler(assets));
   }
 
   /** Actual HTTP port (differs from the setting when that is 0). */

@@ -5,17 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.User;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import ssecluster.namespace.Namespace;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * JWTs that grant namespaces, as Mercure's hub grants topics: a token signed with HS256 and the node's
@@ -51,27 +44,18 @@ final class NamespaceTokens {
   static final String PUBLISH = "publish";
   static final String SUBSCRIBE = "subscribe";
 
-  private final JWTAuth jwt;
+  private final SignedTokens tokens;
   private final String claim;
-  private final TokenClaims timing;
 
   /** With {@code allowNoExp} false, a token without {@code exp} is refused: it would never expire. */
   NamespaceTokens(Vertx vertx, String secret, String claim, boolean allowNoExp) {
-    // The library checks the signature only: its time checks say "token expired" for an nbf or iat in the
-    // future too, so TokenClaims checks exp, nbf and iat and says which one failed.
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))
-        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+    this.tokens = new SignedTokens(vertx, secret, allowNoExp);
     this.claim = claim;
-    this.timing = new TokenClaims(allowNoExp);
   }
 
   /** The token of an {@code Authorization: Bearer <JWT>} header; null when the header is absent or another scheme. */
   static String bearer(String authorizationHeader) {
-    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return authorizationHeader.substring(7).trim();
+    return SignedTokens.bearer(authorizationHeader);
   }
 
   /**
@@ -80,51 +64,22 @@ final class NamespaceTokens {
    * in a plain sentence what is wrong with the token, never a library's exception text.
    */
   Future<Grant> check(String token, List<Namespace> wanted, String whenMissing) {
-    if (token == null || token.isEmpty()) {
-      return Future.failedFuture(new Refused(401, whenMissing));
-    }
-    JsonObject unverified = TokenClaims.payloadOf(token);
-    if (unverified == null) {
-      return Future.failedFuture(new Refused(401, "invalid token: not a JWT (three base64url parts,"
-          + " header.payload.signature, the first two JSON objects)"));
-    }
-    // Checked before the signature: vertx-auth-jwt reads these claims as numbers and throws on anything else.
-    String badTime = TokenClaims.nonNumericTime(unverified);
-    if (badTime != null) {
-      return Future.failedFuture(new Refused(401, "invalid token: its '" + badTime
-          + "' claim must be a number (seconds since 1970-01-01 UTC)"));
-    }
-    Future<User> authenticated;
-    try {
-      authenticated = jwt.authenticate(new TokenCredentials(token));
-    } catch (RuntimeException malformed) {
-      // The library has thrown, rather than failed, on odd tokens (a string exp, before the check above).
-      authenticated = Future.failedFuture(malformed);
-    }
-    return authenticated
-        .recover(invalid -> Future.failedFuture(new Refused(401,
-            "invalid token: not signed with this node's secret (HS256)")))
-        .compose(user -> {
-          JsonObject claims = Objects.requireNonNullElse(user.attributes().getJsonObject("accessToken"), new JsonObject());
-          String untimely = timing.refusal(claims, System.currentTimeMillis());
-          if (untimely != null) {
-            return Future.failedFuture(new Refused(401, untimely));
-          }
-          List<Namespace> granted = granted(claims);
-          for (Namespace namespace : wanted) {
-            if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
-              return Future.failedFuture(new Refused(403, "the token's '" + claim + "' claim does not cover namespace '"
-                  + namespace.name() + "'"));
-            }
-          }
-          return Future.succeededFuture(new Grant(TokenClaims.expiresAtMillis(claims)));
-        });
+    return tokens.claims(token, whenMissing).compose(claims -> {
+      List<Namespace> granted = granted(claims);
+      for (Namespace namespace : wanted) {
+        if (granted.stream().noneMatch(grant -> grant.covers(namespace))) {
+          return Future.failedFuture(new Refused(403, "the token's '" + claim + "' claim does not cover namespace '"
+              + namespace.name() + "'"));
+        }
+      }
+      return Future.succeededFuture(new Grant(TokenClaims.expiresAtMillis(claims)));
+    });
   }
 
   /** The claim's namespaces; a missing claim or one that is not a list of valid namespaces grants nothing. */
   private List<Namespace> granted(JsonObject claims) {
     List<Namespace> granted = new ArrayList<>();
-    Object value = claims == null ? null : claims.getValue(claim);
+    Object value = claims.getValue(claim);
     if (value instanceof JsonArray list) {
       for (Object entry : list) {
         if (entry instanceof String name) {

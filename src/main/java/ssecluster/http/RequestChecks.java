@@ -109,8 +109,7 @@ final class RequestChecks {
     }
     unloggedBadEncodings.addAndGet(-count);
     log.info(() -> count + " request(s) with malformed percent-encoding refused (400) since this was last logged;"
-        + " the latest from " + request.remoteAddress().hostAddress() + ": " + request.method() + " "
-        + printable(request.uri()));
+        + " the latest: " + request.method() + " " + printable(request.uri()));
   }
 
   /** At most 100 characters, control characters shown as '?': the target is the client's text. */

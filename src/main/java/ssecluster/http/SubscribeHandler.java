@@ -118,7 +118,7 @@ final class SubscribeHandler implements Handler<HttpServerRequest> {
         counters.unauthorizedSubscriptions.increment();
         refused.answer(request.response());
       } else {
-        log.log(Level.WARNING, "Could not check the token of " + request.remoteAddress() + " " + request.path(), checked.cause());
+        log.log(Level.WARNING, "Could not check the token of a stream of " + request.path(), checked.cause());
         ErrorResponses.send(request.response(), 500, "could not check the token");
       }
     });

@@ -3,8 +3,8 @@ package ssecluster.status;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Node-wide counters, cheap to bump from any thread. They feed {@code /health}, {@code /metrics} (read at
- * scrape time, see {@link NodeMetrics}) and {@code /admin/status.json}.
+ * Node-wide counters, cheap to bump from any thread. {@code /health}, {@code /metrics} and the admin data read
+ * them through a {@link NodeSnapshot}, taken when asked.
  */
 public final class NodeCounters {
 

@@ -1,10 +1,8 @@
 package ssecluster.status;
 
-import io.vertx.core.json.JsonObject;
-
 /**
- * This node's view of PostgreSQL, for {@code /health} and {@code /metrics}: written by the PostgreSQL ingest
- * verticles, read by HTTP handlers. The database being away is reported, never a reason to fail the node.
+ * This node's view of PostgreSQL: written by the PostgreSQL ingest verticles, read through {@link NodeSnapshot}.
+ * The database being away is reported, never a reason to fail the node.
  */
 public final class PostgresStatus {
 
@@ -52,20 +50,14 @@ public final class PostgresStatus {
     outboxDrainer = draining;
   }
 
-  public JsonObject toJson(NodeCounters counters) {
-    JsonObject json = new JsonObject()
-        .put("state", state.name().toLowerCase())
-        .put("url", url)
-        .put("listener", listener)
-        .put("outboxDrainer", outboxDrainer)
-        .put("notifyIngested", counters.postgresNotifyIngested.sum())
-        .put("outboxIngested", counters.postgresOutboxIngested.sum())
-        .put("rejected", counters.rejectedPostgres.sum())
-        .put("deadLettered", counters.postgresDeadLettered.sum());
-    if (lastError != null && state != State.CONNECTED) {
-      json.put("lastError", lastError);
-    }
-    return json;
+  /** The PostgreSQL URL, its password masked. */
+  public String url() {
+    return url;
+  }
+
+  /** Why the last connection failed or ended; null when none did. */
+  public String lastError() {
+    return lastError;
   }
 
   /** {@code postgresql://user:secret@host/db} → {@code postgresql://user:***@host/db}; the user stays readable. */

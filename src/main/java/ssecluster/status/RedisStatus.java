@@ -1,9 +1,7 @@
 package ssecluster.status;
 
-import io.vertx.core.json.JsonObject;
-
 /**
- * This node's view of Redis, for {@code /health}: written by the ingest verticles, read by HTTP handlers.
+ * This node's view of Redis: written by the ingest verticles, read through {@link NodeSnapshot}.
  * Redis being away is reported, never a reason to fail the node: SSE and the other publish paths go on.
  */
 public final class RedisStatus {
@@ -51,21 +49,14 @@ public final class RedisStatus {
     return pubsubLeader;
   }
 
-  public JsonObject toJson(NodeCounters counters) {
-    JsonObject json = new JsonObject()
-        .put("state", state.name().toLowerCase())
-        .put("url", url)
-        .put("pubsubLeader", pubsubLeader)
-        .put("streamReader", streamReader)
-        .put("pubsubIngested", counters.redisPubsubIngested.sum())
-        .put("streamIngested", counters.redisStreamIngested.sum())
-        .put("streamClaimed", counters.redisStreamClaimed.sum())
-        .put("rejected", counters.rejectedRedis.sum())
-        .put("deadLettered", counters.redisDeadLettered.sum());
-    if (lastError != null && state != State.CONNECTED) {
-      json.put("lastError", lastError);
-    }
-    return json;
+  /** The Redis URL, its password masked. */
+  public String url() {
+    return url;
+  }
+
+  /** Why the last connection failed or ended; null when none did. */
+  public String lastError() {
+    return lastError;
   }
 
   public static String maskPassword(String url) {

@@ -314,11 +314,17 @@ public final class SseStream implements StreamSink {
         request.version().alpnName(), openedAtMillis, eventsSent);
   }
 
+  @Override
+  public String protocol() {
+    return request.version().alpnName();
+  }
+
   public void userAgent(String userAgent) {
     this.userAgent = userAgent;
   }
 
+  /** For logs: the path and namespaces, never the client's address (personal data, see /admin/status.json). */
   public String describe() {
-    return request.remoteAddress() + " " + request.path() + " " + subscription;
+    return request.path() + " " + subscription;
   }
 }

@@ -29,4 +29,9 @@ public interface StreamSink {
 
   /** What /admin/status.json shows of this stream. */
   StreamStatus status();
+
+  /** The protocol of the client's connection ({@code http/1.1}, {@code h2}), as {@link #status()} names it. */
+  default String protocol() {
+    return status().protocol();
+  }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import ssecluster.Node;
+import ssecluster.testsupport.Await;
 import ssecluster.testsupport.Http;
+import ssecluster.testsupport.PrometheusText;
 import ssecluster.testsupport.SseClient;
 import ssecluster.testsupport.TestCluster;
 
@@ -21,8 +23,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,12 +94,70 @@ class AdminStatusTest {
     }
   }
 
+  /**
+   * /health, /metrics, /admin/status.json and this node's entry of /admin/cluster.json read one snapshot of the same
+   * counters: once the traffic has settled, the figures they share are equal (a view with a way of its own of
+   * counting would drift from the others).
+   */
+  @Test
+  void healthMetricsAndTheAdminDataShowTheSameFigures() throws Exception {
+    try (SseClient one = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/views", HttpVersion.HTTP_1_1);
+         SseClient two = SseClient.open(cluster.clients(), node.httpPort(), "/subscribe/views", HttpVersion.HTTP_2)) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(202, Http.post(node.httpPort(), "/publish/views", "view-" + i).statusCode());
+      }
+      assertEquals(400, Http.post(node.httpPort(), "/publish/views..bad", "rejected").statusCode());
+      one.awaitData("view-4", WAIT);
+      two.awaitData("view-4", WAIT);
+      AtomicReference<Map<String, Long>> agreed = new AtomicReference<>();
+      // Streams of the other tests may still be closing: read the four views until they agree.
+      Await.until("/health, /metrics, status.json and cluster.json to agree", WAIT, () -> {
+        Map<String, Long> health = fromHealth();
+        Map<String, Long> metrics = fromMetrics();
+        Map<String, Long> status = fromStatus(new JsonObject(Http.get(node.httpPort(), "/admin/status.json?limit=0").body()));
+        Map<String, Long> entry = fromStatus(new JsonObject(Http.get(node.httpPort(), "/admin/cluster.json?limit=0").body())
+            .getJsonArray("nodes").stream().map(JsonObject.class::cast)
+            .filter(member -> node.nodeId().equals(member.getString("nodeId"))).findFirst().orElseThrow());
+        Map<String, Long> withoutRejected = new HashMap<>(metrics);
+        withoutRejected.remove("rejectedHttp");
+        agreed.set(metrics);
+        return health.equals(withoutRejected) && metrics.equals(status) && status.equals(entry);
+      });
+      Map<String, Long> figures = agreed.get();
+      assertTrue(figures.get("open") >= 2 && figures.get("published") >= 5 && figures.get("delivered") >= 10
+          && figures.get("rejectedHttp") >= 1, figures.toString());
+    }
+  }
+
+  /** The figures /health shows (it has no count of rejected publishes). */
+  private static Map<String, Long> fromHealth() {
+    JsonObject health = new JsonObject(Http.get(node.httpPort(), "/health").body());
+    return Map.of("open", health.getLong("connections"), "published", health.getLong("published"),
+        "delivered", health.getLong("delivered"), "streamWrites", health.getLong("streamWrites"));
+  }
+
+  private static Map<String, Long> fromMetrics() {
+    PrometheusText metrics = PrometheusText.parse(Http.get(node.httpPort(), "/metrics").body());
+    return Map.of("open", (long) metrics.value("sse_connections"),
+        "published", (long) metrics.value("sse_messages_published_total"),
+        "delivered", (long) metrics.value("sse_events_delivered_total"),
+        "streamWrites", (long) metrics.value("sse_stream_writes_total"),
+        "rejectedHttp", (long) metrics.value("sse_messages_rejected_total{source=\"http\"}"));
+  }
+
+  private static Map<String, Long> fromStatus(JsonObject status) {
+    JsonObject messages = status.getJsonObject("messages");
+    return Map.of("open", status.getJsonObject("connections").getLong("open"),
+        "published", messages.getLong("published"), "delivered", messages.getLong("delivered"),
+        "streamWrites", messages.getLong("streamWrites"), "rejectedHttp", messages.getJsonObject("rejected").getLong("http"));
+  }
+
   @Test
   void answersThisMachineOnlyUnlessToldOtherwise() throws Exception {
-    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
-    assertTrue(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "::1")));
-    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
-    assertFalse(AdminStatusHandler.isLoopback(SocketAddress.inetSocketAddress(50000, "192.168.0.7")));
+    assertTrue(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "127.0.0.1")));
+    assertTrue(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "::1")));
+    assertFalse(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "10.1.2.3")));
+    assertFalse(AdminAccess.isLoopback(SocketAddress.inetSocketAddress(50000, "192.168.0.7")));
     // Over a real connection too, where this machine has an address other than loopback (CI's has eth0).
     InetAddress external = nonLoopbackAddress();
     if (external != null) {

@@ -2,105 +2,60 @@ package ssecluster.http;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import ssecluster.Node;
+import ssecluster.testsupport.Browser;
 import ssecluster.testsupport.Http;
 import ssecluster.testsupport.TestCluster;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The SPA in a real browser: the system's headless Chromium, driven by Selenium through the system's
- * chromedriver (nothing is downloaded). The page is opened on node A over HTTPS (h2), messages are
- * published on node B, and the test reads what a person would see. Screenshots go to
- * {@code target/spa-screenshot.png} (desktop) and {@code target/spa-screenshot-phone.png}.
- *
- * <p>Without Chromium and chromedriver the test is skipped with a banner on stderr, except when
- * {@code CI=true}, where it fails: CI must install them ({@code apt-get install chromium chromium-driver}).
- * {@code CHROMIUM_BIN} and {@code CHROMEDRIVER_BIN} point elsewhere if needed.
+ * The SPA in a real browser (the system's headless Chromium, see {@link Browser}: skipped without one, except on
+ * CI). The page is opened on node A over HTTPS (h2), messages are published on node B, and the test reads what a
+ * person would see. Screenshots go to {@code target/spa-screenshot.png} (desktop) and
+ * {@code target/spa-screenshot-phone.png}.
  */
 class SpaBrowserTest {
-
-  private static final String CHROMIUM = envOr("CHROMIUM_BIN", "/usr/bin/chromium");
-  private static final String CHROMEDRIVER = envOr("CHROMEDRIVER_BIN", "/usr/bin/chromedriver");
-  private static final Duration WAIT = Duration.ofSeconds(30);
-  /** Selenium warns that it has no CDP bindings for this Chromium; the test uses WebDriver only. */
-  private static final List<Logger> QUIET = List.of(
-      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder"),
-      Logger.getLogger("org.openqa.selenium.chromium.ChromiumDriver"));
 
   private static TestCluster cluster;
   private static Node nodeA;
   private static Node nodeB;
+  private static Browser chromium;
   private static WebDriver browser;
-  private static Path profile;
 
   /** Called first by each test, so a missing browser shows as a skipped test (or a failure on CI). */
   private static void startClusterAndBrowser() throws IOException {
-    requireChromium();
+    Browser.requireChromium();
     if (browser != null) {
       return;
     }
-    QUIET.forEach(logger -> logger.setLevel(Level.SEVERE));
     cluster = new TestCluster();
     nodeA = cluster.start("--https-port", "0", "--node-name", "spa-node-a");
     nodeB = cluster.start("--node-name", "spa-node-b");
-    profile = Files.createTempDirectory("spa-chromium-profile");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--ignore-certificate-errors",
-        "--user-data-dir=" + profile, "--window-size=1400,1000");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER))
-        .usingAnyFreePort()
-        .build();
-    browser = new ChromeDriver(service, options);
+    chromium = Browser.start();
+    browser = chromium.driver();
   }
 
   @AfterAll
   static void stopAll() throws IOException {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (cluster != null) {
       cluster.close();
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      }
     }
   }
 
@@ -284,24 +239,6 @@ class SpaBrowserTest {
     }
   }
 
-  private static void requireChromium() {
-    if (Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER))) {
-      return;
-    }
-    String why = "SpaBrowserTest needs Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + "): "
-        + "apt-get install chromium chromium-driver, or set CHROMIUM_BIN / CHROMEDRIVER_BIN";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(why + ". CI=true: failing instead of skipping.");
-    }
-    System.err.println("\n" + "!".repeat(100) + "\n!! SKIPPED: " + why + "\n" + "!".repeat(100) + "\n");
-    Assumptions.assumeTrue(false, why);
-  }
-
-  private static String envOr(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
-  }
-
   private static WebElement panel(String namespace) {
     return browser.findElement(By.cssSelector(".panel[data-ns='" + namespace + "']"));
   }
@@ -321,7 +258,7 @@ class SpaBrowserTest {
   }
 
   private static Object script(String js) {
-    return ((JavascriptExecutor) browser).executeScript(js);
+    return chromium.script(js);
   }
 
   /** Waits until the namespace's card shows a message with exactly this data, and returns it. */
@@ -333,8 +270,7 @@ class SpaBrowserTest {
   }
 
   private static <T> T waitFor(String what, Function<WebDriver, T> condition) {
-    return new WebDriverWait(browser, WAIT).withMessage("waiting for " + what)
-        .ignoring(StaleElementReferenceException.class).until(condition::apply);
+    return chromium.waitFor(what, condition);
   }
 
   private static void publishOnB(String pathAndQuery, String data) {
@@ -348,9 +284,6 @@ class SpaBrowserTest {
   }
 
   private static void screenshot(String name) throws IOException {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", name);
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    chromium.screenshot(name);
   }
 }

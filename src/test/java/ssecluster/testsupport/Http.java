@@ -1,10 +1,15 @@
 package ssecluster.testsupport;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +42,33 @@ public final class Http {
   public static HttpResponse<String> get(int port, String pathAndQuery, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).GET();
     return send(headers.length == 0 ? request : request.headers(headers));
+  }
+
+  /** A GET to another address of this machine (its network interface, say), with headers as above. */
+  public static HttpResponse<String> get(String host, int port, String pathAndQuery, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + pathAndQuery)).GET();
+    return send(headers.length == 0 ? request : request.headers(headers));
+  }
+
+  /**
+   * This machine's IPv4 address on a network interface (not loopback), as another machine would reach it; null when
+   * it has none. A request to it comes from that address, so a node takes it for one from another machine.
+   */
+  public static String networkAddress() {
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (nic.isUp() && !nic.isLoopback()) {
+          for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+            if (address instanceof Inet4Address) {
+              return address.getHostAddress();
+            }
+          }
+        }
+      }
+    } catch (SocketException e) {
+      throw new AssertionError("cannot list this machine's network interfaces", e);
+    }
+    return null;
   }
 
   /** An OPTIONS request (a browser's preflight, say) with headers given as name, value, name, value... */
